@@ -1,0 +1,1 @@
+"""Sub-commands of `anju`; each module exports COMMANDS: list[anju.cli.Command]."""

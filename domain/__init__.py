@@ -1,0 +1,1 @@
+"""Anju's domain core: the device contract, homes, devices, readings and alarms. No I/O here."""
