@@ -1,0 +1,1 @@
+"""The MQTT broker: Anju's Mosquitto configuration and an embedded Python fallback."""

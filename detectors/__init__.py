@@ -1,0 +1,1 @@
+"""Detectors: read accepted messages (and the passing of time) and report Detections."""
