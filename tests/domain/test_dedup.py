@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from hypothesis import given
@@ -38,7 +39,7 @@ def test_matches_a_plain_set(values: list[int]) -> None:
     assert all(v in seqs for v in reference)
     assert all((v in seqs) == (v in reference) for v in range(-1, 302))
     intervals = seqs.intervals()
-    assert all(a[1] + 1 < b[0] for a, b in zip(intervals, intervals[1:], strict=False))
+    assert all(a[1] + 1 < b[0] for a, b in itertools.pairwise(intervals))
 
 
 def test_index_keeps_devices_apart() -> None:
