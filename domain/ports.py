@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from domain.alarms import Alarm
-from domain.model import Device, Home
+from domain.model import Device, Home, Resident
 from domain.points import Point
 
 
@@ -55,6 +55,12 @@ class StateStore(Protocol):
     def get_home(self, home_id: str) -> Home | None: ...
 
     def list_homes(self) -> list[Home]: ...
+
+    def upsert_resident(self, resident: Resident) -> None: ...
+
+    def get_resident(self, resident_id: str) -> Resident | None: ...
+
+    def list_residents(self, home_id: str) -> list[Resident]: ...
 
     def upsert_device(self, device: Device) -> None: ...
 

@@ -1,0 +1,327 @@
+"""The state store: homes, residents, devices, alarms with history, dead letters, blobs.
+
+SQLAlchemy 2 Core on SQLite (default, `sqlite:///var/state.db`) or PostgreSQL
+(`postgresql+psycopg://...`). Tables are created when missing. Thread-safe: every call takes its
+own connection from the engine's pool and runs in one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
+
+from domain.alarms import OPEN_STATES, Alarm, AlarmState, Change, Severity
+from domain.model import Device, DeviceKind, Home, Resident, Room
+from domain.ports import DeadLetter
+from stores import metrics
+from stores.state.tables import build_metadata
+
+DEFAULT_URL = "sqlite:///var/state.db"
+_OPEN = sorted(s.value for s in OPEN_STATES)
+
+
+def make_engine(url: str) -> Engine:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True)
+    database = parsed.database or ""
+    if database in ("", ":memory:"):  # one shared connection, or every thread sees its own DB
+        engine = sa.create_engine(
+            url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    else:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    return engine
+
+
+class SqlStateStore:
+    """`domain.ports.StateStore` on any SQLAlchemy URL (SQLite and PostgreSQL are tested)."""
+
+    def __init__(self, url: str = DEFAULT_URL, *, schema: str | None = None) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._md = build_metadata(schema)
+        t = self._md.tables
+        prefix = f"{schema}." if schema else ""
+        self._homes = t[prefix + "homes"]
+        self._residents = t[prefix + "residents"]
+        self._devices = t[prefix + "devices"]
+        self._alarms = t[prefix + "alarms"]
+        self._history = t[prefix + "alarm_history"]
+        self._dead = t[prefix + "dead_letters"]
+        self._blobs = t[prefix + "blobs"]
+        self._md.create_all(self.engine)
+
+    @contextmanager
+    def _tx(self, op: str) -> Iterator[Connection]:
+        started = time.perf_counter()
+        with self.engine.begin() as conn:
+            yield conn
+        metrics.STATE_SECONDS.labels(op).observe(time.perf_counter() - started)
+
+    def _upsert(self, conn: Connection, table: sa.Table, row: dict[str, Any]) -> None:
+        keys = [c.name for c in table.primary_key.columns]
+        updates = {k: v for k, v in row.items() if k not in keys}
+        dialect = conn.dialect.name
+        stmt: Any
+        if dialect == "postgresql":
+            stmt = postgresql.insert(table).values(row)
+            stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates)
+        elif dialect == "sqlite":
+            stmt = sqlite.insert(table).values(row)
+            stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates)
+        else:  # portable fallback
+            where = sa.and_(*(table.c[k] == row[k] for k in keys))
+            if conn.execute(sa.update(table).where(where).values(updates)).rowcount:
+                return
+            stmt = sa.insert(table).values(row)
+        conn.execute(stmt)
+
+    # homes ------------------------------------------------------------------------------
+    def upsert_home(self, home: Home) -> None:
+        row = {
+            "home_id": home.home_id,
+            "community_id": home.community_id,
+            "address": home.address,
+            "lat": home.lat,
+            "lon": home.lon,
+            "timezone": home.timezone,
+        }
+        with self._tx("upsert_home") as conn:
+            self._upsert(conn, self._homes, row)
+
+    def get_home(self, home_id: str) -> Home | None:
+        with self._tx("get_home") as conn:
+            row = conn.execute(
+                sa.select(self._homes).where(self._homes.c.home_id == home_id)
+            ).first()
+        return None if row is None else Home(**row._asdict())
+
+    def list_homes(self) -> list[Home]:
+        with self._tx("list_homes") as conn:
+            rows = conn.execute(sa.select(self._homes).order_by(self._homes.c.home_id)).all()
+        return [Home(**r._asdict()) for r in rows]
+
+    # residents --------------------------------------------------------------------------
+    def upsert_resident(self, resident: Resident) -> None:
+        row = {
+            "resident_id": resident.resident_id,
+            "home_id": resident.home_id,
+            "name": resident.name,
+            "birth_year": resident.birth_year,
+            "language": resident.language,
+            "phone": resident.phone,
+            "notes": resident.notes,
+            "risk": list(resident.risk),
+        }
+        with self._tx("upsert_resident") as conn:
+            self._upsert(conn, self._residents, row)
+
+    def get_resident(self, resident_id: str) -> Resident | None:
+        r = self._residents
+        with self._tx("get_resident") as conn:
+            row = conn.execute(sa.select(r).where(r.c.resident_id == resident_id)).first()
+        return None if row is None else Resident(**row._asdict())
+
+    def list_residents(self, home_id: str) -> list[Resident]:
+        r = self._residents
+        with self._tx("list_residents") as conn:
+            rows = conn.execute(
+                sa.select(r).where(r.c.home_id == home_id).order_by(r.c.resident_id)
+            ).all()
+        return [Resident(**row._asdict()) for row in rows]
+
+    # devices ----------------------------------------------------------------------------
+    def upsert_device(self, device: Device) -> None:
+        row = {
+            "device_id": device.device_id,
+            "home_id": device.home_id,
+            "kind": device.kind.value,
+            "model": device.model,
+            "room": None if device.room is None else device.room.value,
+            "enabled": device.enabled,
+        }
+        with self._tx("upsert_device") as conn:
+            self._upsert(conn, self._devices, row)
+
+    def get_device(self, device_id: str) -> Device | None:
+        d = self._devices
+        with self._tx("get_device") as conn:
+            row = conn.execute(sa.select(d).where(d.c.device_id == device_id)).first()
+        return None if row is None else _device(row)
+
+    def list_devices(self, home_id: str | None = None) -> list[Device]:
+        d = self._devices
+        query = sa.select(d).order_by(d.c.home_id, d.c.device_id)
+        if home_id is not None:
+            query = query.where(d.c.home_id == home_id)
+        with self._tx("list_devices") as conn:
+            rows = conn.execute(query).all()
+        return [_device(r) for r in rows]
+
+    # alarms -----------------------------------------------------------------------------
+    def save_alarm(self, alarm: Alarm) -> None:
+        """Upsert the alarm; history is an append-only audit trail: only new entries are added."""
+        row = {
+            "alarm_id": alarm.alarm_id,
+            "home_id": alarm.home_id,
+            "type": alarm.type,
+            "severity": alarm.severity.value,
+            "state": alarm.state.value,
+            "raised_ms": alarm.raised_ms,
+            "updated_ms": alarm.updated_ms,
+            "device_id": alarm.device_id,
+            "count": alarm.count,
+            "evidence": alarm.evidence,
+        }
+        h = self._history
+        with self._tx("save_alarm") as conn:
+            self._upsert(conn, self._alarms, row)
+            stored = conn.execute(
+                sa.select(sa.func.count()).select_from(h).where(h.c.alarm_id == alarm.alarm_id)
+            ).scalar_one()
+            new = [
+                {
+                    "alarm_id": alarm.alarm_id,
+                    "pos": pos,
+                    "at_ms": c.at_ms,
+                    "state": c.state.value,
+                    "actor": c.actor,
+                    "note": c.note,
+                }
+                for pos, c in enumerate(alarm.history)
+                if pos >= stored
+            ]
+            if new:
+                conn.execute(sa.insert(h), new)
+
+    def get_alarm(self, alarm_id: str) -> Alarm | None:
+        a = self._alarms
+        with self._tx("get_alarm") as conn:
+            rows = conn.execute(sa.select(a).where(a.c.alarm_id == alarm_id)).all()
+            alarms = self._with_history(conn, rows)
+        return alarms[0] if alarms else None
+
+    def find_open_alarm(self, home_id: str, type_: str) -> Alarm | None:
+        a = self._alarms
+        query = (
+            sa.select(a)
+            .where(a.c.home_id == home_id, a.c.type == type_, a.c.state.in_(_OPEN))
+            .order_by(a.c.raised_ms.desc(), a.c.alarm_id.desc())
+            .limit(1)
+        )
+        with self._tx("find_open_alarm") as conn:
+            alarms = self._with_history(conn, conn.execute(query).all())
+        return alarms[0] if alarms else None
+
+    def list_alarms(self, *, open_only: bool = False, limit: int = 500) -> list[Alarm]:
+        a = self._alarms
+        query = sa.select(a).order_by(a.c.raised_ms.desc(), a.c.alarm_id.desc()).limit(limit)
+        if open_only:
+            query = query.where(a.c.state.in_(_OPEN))
+        with self._tx("list_alarms") as conn:
+            return self._with_history(conn, conn.execute(query).all())
+
+    def _with_history(self, conn: Connection, rows: Sequence[sa.Row[Any]]) -> list[Alarm]:
+        if not rows:
+            return []
+        h = self._history
+        ids = [r.alarm_id for r in rows]
+        history: dict[str, list[Change]] = {i: [] for i in ids}
+        for ch in conn.execute(
+            sa.select(h).where(h.c.alarm_id.in_(ids)).order_by(h.c.alarm_id, h.c.pos)
+        ):
+            history[ch.alarm_id].append(Change(ch.at_ms, AlarmState(ch.state), ch.actor, ch.note))
+        return [
+            Alarm(
+                alarm_id=r.alarm_id,
+                home_id=r.home_id,
+                type=r.type,
+                severity=Severity(r.severity),
+                state=AlarmState(r.state),
+                raised_ms=r.raised_ms,
+                updated_ms=r.updated_ms,
+                device_id=r.device_id,
+                count=int(r._mapping["count"]),
+                evidence=r.evidence,
+                history=history[r.alarm_id],
+            )
+            for r in rows
+        ]
+
+    # dead letters -----------------------------------------------------------------------
+    def add_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
+        """One INSERT statement per batch (executemany)."""
+        if not letters:
+            return
+        rows = [
+            {
+                "received_ms": x.received_ms,
+                "reason": x.reason,
+                "detail": x.detail,
+                "topic": x.topic,
+                "payload": x.payload,
+            }
+            for x in letters
+        ]
+        with self._tx("add_dead_letters") as conn:
+            conn.execute(sa.insert(self._dead), rows)
+
+    def dead_letters(self, *, reason: str | None = None, limit: int = 100) -> list[DeadLetter]:
+        """Newest first."""
+        d = self._dead
+        query = sa.select(d).order_by(d.c.id.desc()).limit(limit)
+        if reason is not None:
+            query = query.where(d.c.reason == reason)
+        with self._tx("dead_letters") as conn:
+            rows = conn.execute(query).all()
+        return [
+            DeadLetter(r.received_ms, r.reason, r.detail, r.topic, bytes(r.payload)) for r in rows
+        ]
+
+    # blobs ------------------------------------------------------------------------------
+    def load_blob(self, key: str) -> bytes | None:
+        b = self._blobs
+        with self._tx("load_blob") as conn:
+            value = conn.execute(sa.select(b.c.value).where(b.c.key == key)).scalar()
+        return None if value is None else bytes(value)
+
+    def save_blob(self, key: str, value: bytes) -> None:
+        with self._tx("save_blob") as conn:
+            self._upsert(conn, self._blobs, {"key": key, "value": value})
+
+    def drop_all(self) -> None:
+        """Remove every table (tests, and `anju` reset commands)."""
+        self._md.drop_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _device(row: sa.Row[Any]) -> Device:
+    return Device(
+        device_id=row.device_id,
+        home_id=row.home_id,
+        kind=DeviceKind(row.kind),
+        model=row.model,
+        room=None if row.room is None else Room(row.room),
+        enabled=bool(row.enabled),
+    )
