@@ -46,3 +46,9 @@ def observe_write(store: str, seconds: float, points: int) -> None:
 
 def observe_query(store: str, seconds: float) -> None:
     QUERY_SECONDS.labels(store).observe(seconds)
+
+
+SPOOL_REJECTED = Counter(
+    "anju_spool_rejected_points_total",
+    "Points InfluxDB refused as invalid (HTTP 400/422): dropped, since a retry cannot succeed",
+)
