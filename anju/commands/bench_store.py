@@ -1,0 +1,51 @@
+"""`anju bench store`: SQLite against DuckDB as the embedded time-series store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from anju.cli import Command
+
+
+def _configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--n", type=int, default=200_000, help="points (default 200000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per engine, alternating")
+    parser.add_argument("--homes", type=int, default=20)
+    parser.add_argument("--devices", type=int, default=5, help="devices per home")
+    parser.add_argument("--queries", type=int, default=20, help="'last 24 h of a home' queries")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        print("duckdb is not installed: pip install -e '.[bench]'", file=sys.stderr)
+        return 2
+    from benchmarks.timeseries_store import run
+
+    doc = run(args.n, args.runs, args.homes, args.devices, args.queries)
+    if args.json:
+        json.dump(doc, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"{doc['n']} points in batches of {doc['batch']}, {doc['runs']} runs each (medians)")
+    for name in ("sqlite", "duckdb"):
+        e = doc[name]
+        print(
+            f"  {name:7s} {e['rows_per_s']:>9,} rows/s  query {e['query_ms']:>8.2f} ms "
+            f"({e['rows_per_query']:.0f} rows)  file {e['file_mb']} MB  runs {e['rows_per_s_runs']}"
+        )
+    print(f"  write: SQLite/DuckDB = {doc['write_ratio_sqlite_over_duckdb']}")
+    print(f"  query: DuckDB/SQLite time = {doc['query_ratio_duckdb_over_sqlite']}")
+    print(f"  stored - written (must be 0): {doc['lost_or_doubled']}")
+    return 0
+
+
+COMMANDS = [
+    Command(
+        ("bench", "store"), "SQLite vs DuckDB as the embedded time-series store", _configure, _run
+    )
+]
