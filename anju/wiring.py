@@ -1,0 +1,157 @@
+"""The composition root: the one place that knows every part and puts them together.
+
+`build(settings)` makes the stores, the live feed, the alarm service, the detector registry
+(ingest's sink), the ingest service and the web app; `Anju.start()` / `stop()` run them in one
+process (`anju serve`, `anju demo`, the end-to-end tests and `anju bench alerts`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI
+
+from alerts.feed import LocalFeed
+from alerts.service import AlarmService
+from anju.settings import Settings
+from detectors.base import Detector
+from detectors.registry import DetectorContext, DetectorRegistry, builtin_detectors
+from domain.clock import Clock, SystemClock
+from domain.ports import StateStore, TimeSeriesStore
+from ingest.service import IngestOptions, IngestService
+from stores.factory import make_state, make_timeseries
+from web.app import HealthCheck, create_app
+from web.server import WebServer
+
+log = logging.getLogger(__name__)
+
+
+def ingest_options(settings: Settings) -> IngestOptions:
+    return IngestOptions(
+        host=settings.mqtt_host,
+        port=settings.mqtt_port,
+        client_id=settings.mqtt_client_id,
+        protocol=settings.mqtt_protocol,
+        share_group=settings.mqtt_share_group,
+        session_expiry_s=settings.mqtt_session_expiry_s,
+        username=settings.mqtt_username,
+        password=settings.mqtt_password,
+        tls=settings.mqtt_tls,
+        batch_size=settings.ingest_batch_size,
+        batch_ms=settings.ingest_batch_ms,
+        queue_max=settings.ingest_queue_max,
+        rate_per_s=settings.device_rate_per_s,
+        burst=settings.device_burst,
+    )
+
+
+def make_stores(settings: Settings) -> tuple[TimeSeriesStore, StateStore]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ts_store = make_timeseries(
+        settings.timeseries,
+        path=settings.resolved_timeseries_path(),
+        influxdb_url=settings.influxdb_url,
+        influxdb_token=settings.influxdb_token,
+        influxdb_org=settings.influxdb_org,
+        influxdb_bucket=settings.influxdb_bucket,
+        spool_max_bytes=settings.influxdb_spool_max_bytes,
+    )
+    return ts_store, make_state(settings.resolved_state_url())
+
+
+@dataclass
+class Anju:
+    """Every part of one Anju process."""
+
+    settings: Settings
+    clock: Clock
+    ts_store: TimeSeriesStore
+    state_store: StateStore
+    feed: LocalFeed
+    alarms: AlarmService
+    registry: DetectorRegistry
+    ingest: IngestService
+    app: FastAPI
+    web: WebServer
+    _started: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.web.url
+
+    def start(self, *, wait_connected_s: float = 10.0) -> Anju:
+        self.web.start()
+        self._started.append("web")
+        self.registry.start()
+        self._started.append("registry")
+        self.ingest.start()
+        self._started.append("ingest")
+        if wait_connected_s > 0 and not self.ingest.wait_connected(wait_connected_s):
+            log.warning(
+                "ingest not connected to %s:%d yet; it keeps trying",
+                self.settings.mqtt_host,
+                self.settings.mqtt_port,
+            )
+        log.info("anju running: board %s, broker %s:%d", self.url, *self._broker())
+        return self
+
+    def stop(self) -> None:
+        """Stop in reverse order: no new messages, then no new alarms, then the page, stores."""
+        if "ingest" in self._started:
+            self.ingest.stop()
+        if "registry" in self._started:
+            self.registry.stop()
+        if "web" in self._started:
+            self.web.stop()
+        self._started.clear()
+        self.ts_store.close()
+        self.state_store.close()
+        log.info("anju stopped")
+
+    def _broker(self) -> tuple[str, int]:
+        return self.settings.mqtt_host, self.settings.mqtt_port
+
+    def __enter__(self) -> Anju:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def health_checks(
+    ts_store: TimeSeriesStore, state_store: StateStore, ingest: IngestService
+) -> dict[str, HealthCheck]:
+    def state() -> bool:
+        state_store.get_home("__healthz__")
+        return True
+
+    def timeseries() -> bool:
+        ts_store.query("__healthz__", 0, 1, limit=1)
+        return True
+
+    def broker() -> bool:
+        return ingest.healthy
+
+    return {"state_store": state, "timeseries": timeseries, "broker": broker}
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    detectors: Sequence[Detector] | None = None,
+    stores: tuple[TimeSeriesStore, StateStore] | None = None,
+) -> Anju:
+    clock = clock or SystemClock()
+    ts_store, state_store = stores or make_stores(settings)
+    feed = LocalFeed()
+    alarms = AlarmService(state_store, feed, clock)
+    if detectors is None:
+        detectors = builtin_detectors(DetectorContext(state_store, ts_store, clock))
+    registry = DetectorRegistry(alarms, clock, detectors)
+    ingest = IngestService(ts_store, state_store, clock, registry, ingest_options(settings))
+    app = create_app(state_store, feed, alarms, health=health_checks(ts_store, state_store, ingest))
+    web = WebServer(app, feed, settings.http_host, settings.http_port)
+    return Anju(settings, clock, ts_store, state_store, feed, alarms, registry, ingest, app, web)
