@@ -146,6 +146,13 @@ class Status(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     rssi: Annotated[int, Meta(ge=-150, le=0, description="signal strength, dBm")] | None = None
     fw: Annotated[str, Meta(max_length=32)] | None = None
     uptime_s: Annotated[int, Meta(ge=0)] | None = None
+    # gateways only: their store-and-forward queue
+    queued: (
+        Annotated[int, Meta(ge=0, description="gateway: messages waiting to go upstream")] | None
+    ) = None
+    evicted: (
+        Annotated[int, Meta(ge=0, description="gateway: readings dropped from a full queue")] | None
+    ) = None
 
 
 class Availability(msgspec.Struct, forbid_unknown_fields=True):
@@ -160,7 +167,9 @@ class Command(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 
     v: Version
     id: Annotated[str, Meta(min_length=1, max_length=64)]
-    name: Literal["set_heartbeat_interval", "report_version", "reboot", "announce", "silence"]
+    name: Literal[
+        "set_heartbeat_interval", "report_version", "reboot", "announce", "silence", "configure"
+    ]
     args: dict[str, str | int | float | bool] = msgspec.field(default_factory=dict)
 
 
