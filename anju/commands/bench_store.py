@@ -36,10 +36,12 @@ def _run(args: argparse.Namespace) -> int:
         e = doc[name]
         print(
             f"  {name:7s} {e['rows_per_s']:>9,} rows/s  query {e['query_ms']:>8.2f} ms "
-            f"({e['rows_per_query']:.0f} rows)  file {e['file_mb']} MB  runs {e['rows_per_s_runs']}"
+            f"({e['rows_per_query']:.0f} rows)  1 h {e['query_1h_ms']:.3f} ms  "
+            f"file {e['file_mb']} MB  runs {e['rows_per_s_runs']}"
         )
     print(f"  write: SQLite/DuckDB = {doc['write_ratio_sqlite_over_duckdb']}")
-    print(f"  query: DuckDB/SQLite time = {doc['query_ratio_duckdb_over_sqlite']}")
+    print(f"  query 24 h: DuckDB/SQLite time = {doc['query_ratio_duckdb_over_sqlite']}")
+    print(f"  query 1 h:  DuckDB/SQLite time = {doc['query_1h_ratio_duckdb_over_sqlite']}")
     print(f"  stored - written (must be 0): {doc['lost_or_doubled']}")
     return 0
 
