@@ -6,10 +6,11 @@ import argparse
 import signal
 import threading
 from types import FrameType
+from typing import Any
 
 from anju import logging as anju_logging
 from anju.cli import Command
-from anju.settings import Settings
+from anju.settings import load
 
 
 def wait_for_signal(stop: threading.Event | None = None) -> None:
@@ -36,12 +37,12 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     from anju.wiring import build
 
-    overrides: dict[str, object] = {}
+    overrides: dict[str, Any] = {}
     if args.http_port is not None:
         overrides["http_port"] = args.http_port
     if args.mqtt_port is not None:
         overrides["mqtt_port"] = args.mqtt_port
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings = load(**overrides)
     anju_logging.configure(settings.log_level, settings.log_format)
     anju = build(settings).start()
     print(f"Anju board: {anju.url}/", flush=True)

@@ -1,0 +1,74 @@
+"""`anju demo` as a user runs it: a subprocess on free ports with its own data folder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from broker.mosquitto import find_mosquitto, free_port
+from tests.conftest import require
+
+ANJU = Path(sys.executable).with_name("anju")
+
+
+def _runs(proc_dir: Path, needle: str) -> bool:
+    try:
+        return needle in (proc_dir / "cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+
+
+def test_demo_shows_an_alarm_within_60_s_and_stops_cleanly(tmp_path: Path) -> None:
+    require(find_mosquitto() is not None, "mosquitto is not installed")
+    http_port, mqtt_port = free_port(), free_port()
+    log = (tmp_path / "demo.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            str(ANJU),
+            "demo",
+            "--data-dir",
+            str(tmp_path / "demo"),
+            "--http-port",
+            str(http_port),
+            "--mqtt-port",
+            str(mqtt_port),
+            "--homes",
+            "2",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "ANJU_LOG_FORMAT": "json"},
+    )
+    try:
+        started = time.monotonic()
+        alarms: list[dict[str, object]] = []
+        while time.monotonic() - started < 60 and not alarms:
+            assert proc.poll() is None, (tmp_path / "demo.log").read_text()
+            try:
+                r = httpx.get(f"http://127.0.0.1:{http_port}/api/alarms", timeout=2)
+                alarms = r.json()["alarms"]
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        assert alarms, "no alarm within 60 s"
+        assert alarms[0]["type"] == "sos" and alarms[0]["severity"] == "critical"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+        output = (tmp_path / "demo.log").read_text()
+        assert f"http://127.0.0.1:{http_port}/" in output
+        assert "demo stopped" in output
+        assert '"level": "error"' not in output
+        # the broker it started is gone too
+        assert not [p for p in Path("/proc").glob("[0-9]*") if _runs(p, str(tmp_path / "demo"))]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
