@@ -20,12 +20,30 @@ class Command:
     run: Run
 
 
+GROUP_HELP = {
+    "bench": "measure a figure against a baseline in the same run",
+    "contract": "the device contract",
+    "convert": "convert recordings into Anju's formats",
+    "eval": "measure a detector on recordings",
+    "train": "train a detector's model",
+    "sim": "simulated homes: run scenarios, score alarms",
+    "gateway": "the home gateway",
+    "device": "device models: check conformance",
+}
+BROKEN: dict[str, str] = {}  # command module -> why it could not be loaded
+
+
 def _commands() -> list[Command]:
     import anju.commands as package
 
     found: list[Command] = []
     for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"anju.commands.{info.name}")
+        try:
+            module = importlib.import_module(f"anju.commands.{info.name}")
+        except Exception as exc:  # one broken module must not take the whole command down
+            BROKEN[info.name] = f"{type(exc).__name__}: {exc}"
+            print(f"anju: commands of {info.name!r} unavailable: {exc}", file=sys.stderr)
+            continue
         found.extend(getattr(module, "COMMANDS", []))
     return sorted(found, key=lambda c: c.path)
 
@@ -46,10 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
             if prefix not in groups:
                 groups[prefix] = parsers[prefix].add_subparsers(dest=f"cmd{depth}", required=True)
             is_leaf = depth == len(command.path) - 1
-            sub = groups[prefix].add_parser(name, help=command.help if is_leaf else None)
+            sub = groups[prefix].add_parser(
+                name, help=command.help if is_leaf else GROUP_HELP.get(name)
+            )
             parsers[key] = sub
             if is_leaf:
-                command.configure(sub)
+                try:
+                    command.configure(sub)
+                except Exception as exc:
+                    name = " ".join(command.path)
+                    BROKEN[name] = f"{type(exc).__name__}: {exc}"
+                    print(f"anju: command {name!r} unavailable: {exc}", file=sys.stderr)
                 sub.set_defaults(_run=command.run)
     return parser
 
