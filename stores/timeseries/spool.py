@@ -156,12 +156,21 @@ class Spool:
             self._bytes -= row[1]
             self._publish()
 
-    def keys_since(self, start_ms: int) -> Iterator[tuple[str, int]]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT device_id, seq FROM spool WHERE ts_ms >= ?", (start_ms,)
-            ).fetchall()
-        yield from rows
+    def keys_since(self, start_ms: int, chunk: int = 10_000) -> Iterator[tuple[str, int]]:
+        """(device_id, seq) of pending points, paged by id (the spool may hold millions)."""
+        last = 0
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT id, device_id, seq FROM spool WHERE id > ? AND ts_ms >= ? "
+                    "ORDER BY id LIMIT ?",
+                    (last, start_ms, chunk),
+                ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            for _, device_id, seq in rows:
+                yield device_id, seq
 
     def close(self) -> None:
         with self._lock:

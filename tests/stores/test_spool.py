@@ -32,6 +32,7 @@ def test_bound_evicts_oldest_and_counts(tmp_path: Path) -> None:
     assert (spool.points, spool.size_bytes) == (10, 1000)
     assert [row_id for row_id, _ in spool.peek(100)] == list(range(4, 14))
     assert sorted(seq for _, seq in spool.keys_since(0)) == list(range(3, 13))
+    assert [seq for _, seq in spool.keys_since(1005, chunk=3)] == list(range(5, 13))
     assert spool.evicted == 3
     assert evicted_metric() - before == 3
     spool.close()

@@ -19,7 +19,7 @@ from tests.conftest import PG_URL, require
 
 def _postgres_up() -> bool:
     try:
-        engine = sa.create_engine(PG_URL)
+        engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
         engine.dispose()
