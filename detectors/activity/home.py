@@ -1,0 +1,264 @@
+"""One home's activity model: presence, rest, learning, and raising the care rules.
+
+`observe` takes one sign of life (or a kitchen reading) and updates the model; `evaluate`
+lets time pass and raises whatever rule has become due. Both are deterministic functions of
+the state, the configuration and the time they are given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from detectors.activity import routine
+from detectors.activity.baseline import GapHistogram, keep_last
+from detectors.activity.config import ActivityConfig, in_window
+from detectors.activity.localtime import at_hour, local
+from detectors.activity.rules import SILENCE_RULES, deadlines, is_out, learned
+from detectors.activity.state import DayStats, HomeState, Mode, Prewarning
+from domain.alarms import Detection, Severity
+from domain.model import Room
+
+DAY_RULES = frozenset({"not_up", "no_kitchen_activity", "door_at_night", "wellness"})
+PASSAGE_MS = 120_000  # front door events this close together are one passage (in or out)
+MINOR_RULES = frozenset({"no_kitchen_activity", "wellness", "prewarning", "prewarning_cancelled"})
+
+
+@dataclass(slots=True)
+class Home:
+    state: HomeState
+    hist: GapHistogram
+    cfg: ActivityConfig
+    tz: tzinfo
+
+    def detection(self, rule: str, ts_ms: int, evidence: dict[str, float | str]) -> Detection:
+        severity = Severity.MINOR if rule in MINOR_RULES else Severity.MAJOR
+        return Detection(self.state.home_id, rule, severity, ts_ms, evidence=dict(evidence))
+
+    # ---- signs of life -------------------------------------------------------------------
+    def observe(
+        self, room: Room | None, ts_ms: int, *, front_door: bool = False, bed: bool | None = None
+    ) -> list[Detection]:
+        s, cfg = self.state, self.cfg
+        out: list[Detection] = self.roll_day(ts_ms)
+        if s.first_ms == 0:
+            s.first_ms = ts_ms
+        here = local(ts_ms, self.tz)
+        was_out = is_out(s, cfg, ts_ms)
+        if s.last_ms and not was_out and s.rest_since_ms is None and s.mode is Mode.NORMAL:
+            self.hist.add(
+                _room(s.last_room), local(s.last_ms, self.tz).hour_index, (ts_ms - s.last_ms) / 1000
+            )
+        if was_out:
+            since = s.out_since_ms or s.last_ms
+            if s.mode is Mode.NORMAL:
+                keep_last(s.outings_s, (ts_ms - since) / 1000)
+            s.out_since_ms = None
+        if s.prewarning is not None:
+            out.append(
+                self.detection(
+                    "prewarning_cancelled", ts_ms, {"rule": s.prewarning.rule, "by": "activity"}
+                )
+            )
+            s.prewarning = None
+        if (
+            s.mode is Mode.AWAY
+            and not front_door
+            and s.front_door_ms > s.mode_since_ms
+            and ts_ms - s.front_door_ms < 30 * 60_000
+        ):
+            s.mode = Mode.NORMAL  # came back in through the front door: away ends by itself
+        night = in_window(here.hour, cfg.night_start_h, cfg.night_end_h)
+        self._rest(room, ts_ms, here.hour, night, bed)
+        if front_door:
+            out.extend(self._front_door(ts_ms, here.hour_index))
+        self._count(room, ts_ms, here.hour, front_door, was_out)
+        leaving = front_door and (
+            (ts_ms - s.front_door_ms <= PASSAGE_MS and s.last_is_front_door)
+            or (ts_ms - s.front_door_ms > PASSAGE_MS and not was_out)
+        )
+        if front_door:
+            s.front_door_ms = ts_ms
+        s.last_ms, s.last_room, s.last_is_front_door = ts_ms, room.value if room else None, leaving
+        s.latched = []
+        s.next_due_ms = 0
+        return out
+
+    def _rest(
+        self, room: Room | None, ts_ms: int, hour: float, night: bool, bed: bool | None
+    ) -> None:
+        s = self.state
+        in_bedroom = room is Room.BEDROOM or (bed is not None and room is None)
+        if bed is not None and in_bedroom:
+            s.has_bed_sensor = True
+            s.in_bed = bed
+            if not bed and night:
+                s.bed_left_ms = ts_ms
+            elif bed:
+                s.bed_left_ms = None
+        resting_now = (in_bedroom and night and bed is not False) or (bed is True and in_bedroom)
+        if s.rest_since_ms is not None and not resting_now and (not in_bedroom or bed is False):
+            self.state.today.rest_s += (ts_ms - max(s.rest_since_ms, s.rest_counted_ms)) / 1000
+            s.rest_since_ms = None
+        if resting_now and s.rest_since_ms is None:
+            s.rest_since_ms, s.rest_at_night = ts_ms, night
+        if not night:
+            s.bed_left_ms = None
+
+    def _front_door(self, ts_ms: int, hour: int) -> list[Detection]:
+        s, cfg = self.state, self.cfg
+        if hour not in s.door_hours_today:
+            s.door_hours_today.append(hour)
+        usual = learned(s, cfg, ts_ms) and s.door_hour_days[hour] >= cfg.door_night_usual
+        if (
+            s.mode is Mode.NORMAL
+            and not usual
+            and "door_at_night" not in s.today.fired
+            and in_window(hour + 0.5, cfg.door_night_start_h, cfg.door_night_end_h)
+        ):
+            s.today.fired.append("door_at_night")
+            return [self.detection("door_at_night", ts_ms, {"hour": hour})]
+        return []
+
+    def _count(
+        self, room: Room | None, ts_ms: int, hour: float, front_door: bool, was_out: bool
+    ) -> None:
+        s, day = self.state, self.state.today
+        day.events += 1
+        if room is Room.KITCHEN:
+            day.kitchen += 1
+            s.has_kitchen = True
+        if room is Room.BATHROOM and s.last_room != Room.BATHROOM.value:
+            day.bathroom_visits += 1
+        if front_door and not s.last_is_front_door:
+            day.outings += 1
+        if (
+            day.first_ms is None
+            and s.mode is Mode.NORMAL
+            and not was_out
+            and hour >= self.cfg.night_end_h
+            and hour < self.cfg.wake_latest_h
+        ):
+            day.first_ms = ts_ms
+            keep_last(s.wake_hours, hour, 30)
+        elif day.first_ms is None and hour >= self.cfg.night_end_h:
+            day.first_ms = ts_ms
+
+    def kitchen(
+        self, ts_ms: int, temperature: float | None, smoke: float | None, alarm: bool | None
+    ) -> list[Detection]:
+        s, cfg = self.state, self.cfg
+        hot = (
+            (temperature is not None and temperature >= cfg.kitchen_hot_c)
+            or (smoke is not None and smoke >= cfg.smoke_pct)
+            or alarm is True
+        )
+        cool = (
+            (temperature is None or temperature < cfg.kitchen_hot_c - 5)
+            and (smoke is None or smoke < cfg.smoke_pct / 2)
+            and alarm is not True
+        )
+        if hot and not s.kitchen_hot:
+            s.kitchen_hot = True
+            rule = "smoke" if (alarm or (smoke or 0) >= cfg.smoke_pct) else "kitchen_hot"
+            return [
+                self.detection(
+                    rule, ts_ms, {"temperature": temperature or 0.0, "smoke": smoke or 0.0}
+                )
+            ]
+        if cool and s.kitchen_hot and (temperature is not None or alarm is False):
+            s.kitchen_hot = False
+        return []
+
+    # ---- time passing --------------------------------------------------------------------
+    def evaluate(self, now_ms: int) -> list[Detection]:
+        s, cfg = self.state, self.cfg
+        out = self.roll_day(now_ms)
+        if s.mode is not Mode.NORMAL and now_ms >= s.mode_until_ms:
+            s.mode = Mode.NORMAL
+        if s.out_since_ms is None and s.last_ms and is_out(s, cfg, now_ms):
+            s.out_since_ms = s.last_ms
+        pending = s.prewarning
+        if pending is not None and now_ms >= pending.alarm_ms:
+            s.prewarning = None
+            out.append(self._fire(pending.rule, now_ms, pending.evidence))
+        due = deadlines(s, cfg, self.tz, now_ms)
+        for item in due:
+            if item.at_ms > now_ms or s.prewarning is not None:
+                continue
+            if item.rule in SILENCE_RULES and cfg.prewarning_s > 0:
+                alarm_ms = now_ms + int(cfg.prewarning_s * 1000)
+                s.prewarning = Prewarning(item.rule, now_ms, alarm_ms, item.evidence)
+                out.append(
+                    self.detection("prewarning", now_ms, {"rule": item.rule, "alarm_ms": alarm_ms})
+                )
+            else:
+                out.append(self._fire(item.rule, now_ms, item.evidence))
+        later = [d.at_ms for d in deadlines(s, cfg, self.tz, now_ms) if d.at_ms > now_ms]
+        if s.prewarning is not None:
+            later.append(s.prewarning.alarm_ms)
+        if s.mode is not Mode.NORMAL:
+            later.append(s.mode_until_ms)
+        if s.last_is_front_door and s.out_since_ms is None:
+            later.append(s.last_ms + int(cfg.out_after_s * 1000))
+        here = local(now_ms, self.tz)
+        later.append(now_ms + int((24 - here.hour) * 3_600_000) + 1000)  # next local midnight
+        for hour in (cfg.night_end_h, *(cfg.window_rule or ())[:1]):  # rules that arm by the clock
+            if here.hour < hour:
+                later.append(at_hour(now_ms, here, hour) + 1000)
+        s.next_due_ms = min(later)
+        return out
+
+    def _fire(self, rule: str, now_ms: int, evidence: dict[str, float | str]) -> Detection:
+        s = self.state
+        if rule in SILENCE_RULES:
+            s.latched.extend(r for r in SILENCE_RULES if r not in s.latched)
+        elif rule not in s.latched:
+            s.latched.append(rule)
+        if rule in DAY_RULES:
+            s.today.fired.append(rule)
+        return self.detection(rule, now_ms, evidence)
+
+    def roll_day(self, ts_ms: int) -> list[Detection]:
+        """At the first moment of a new local day: score the day that ended, relearn."""
+        s, cfg = self.state, self.cfg
+        here = local(ts_ms, self.tz)
+        if s.today.day == here.day:
+            return []
+        finished, out = s.today, []
+        s.today = DayStats(day=here.day)
+        for hour in s.door_hours_today:
+            s.door_hour_days[hour] += 1
+        s.door_hours_today = []
+        if s.rest_since_ms is not None:  # a rest across midnight counts on both days
+            finished.rest_s += max(0.0, (ts_ms - max(s.rest_since_ms, s.rest_counted_ms)) / 1000)
+            s.rest_counted_ms = ts_ms
+        if finished.day >= 0 and s.mode is Mode.NORMAL and s.first_ms:
+            today = routine.features(finished)
+            if len(s.history) >= cfg.routine_min_days:
+                value, feature = routine.score(today, s.history)
+                if value >= cfg.routine_z:
+                    out.append(
+                        self.detection(
+                            "wellness",
+                            ts_ms,
+                            {"score": round(value, 2), "feature": feature, "day": finished.day},
+                        )
+                    )
+            routine.remember(s.history, today)
+        if s.first_ms and (ts_ms - s.first_ms) / 86_400_000 >= cfg.learning_days:
+            s.thresholds = self.hist.thresholds(cfg.gap_quantile, cfg.min_samples).ravel().tolist()
+        return out
+
+    def set_mode(self, mode: Mode, now_ms: int, until_ms: int | None) -> None:
+        cfg = self.cfg
+        default = cfg.away_max_s if mode is Mode.AWAY else cfg.visitor_max_s
+        self.state.mode = mode
+        self.state.mode_until_ms = until_ms or now_ms + int(default * 1000)
+        self.state.mode_since_ms = now_ms
+        self.state.prewarning = None
+        self.state.next_due_ms = 0
+
+
+def _room(value: str | None) -> Room | None:
+    return Room(value) if value else None

@@ -1,0 +1,145 @@
+"""When each care rule would fire for a home, given its state (pure: no clock, no I/O).
+
+`deadlines` lists every rule that is armed, with the instant it fires if nothing happens
+before. The detector raises the ones whose instant has passed and sleeps until the next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+
+import numpy as np
+
+from detectors.activity.baseline import ROOM_INDEX, ROOMS, sample_quantile
+from detectors.activity.config import ActivityConfig, in_window
+from detectors.activity.localtime import Local, at_hour, local
+from detectors.activity.state import HomeState, Mode
+from domain.model import Room
+
+SILENCE_RULES = frozenset(
+    {
+        "inactivity",
+        "bathroom_too_long",
+        "not_up",
+        "no_activity",
+        "no_activity_window",
+        "out_of_bed_night",
+    }
+)  # the rules a pre-warning precedes: the resident may simply be fine and can say so
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    rule: str
+    at_ms: int
+    evidence: dict[str, float | str]
+
+
+def learned(state: HomeState, cfg: ActivityConfig, now_ms: int) -> bool:
+    days = (now_ms - state.first_ms) / 86_400_000
+    return bool(state.thresholds) and days >= cfg.learning_days
+
+
+def silence_threshold(
+    state: HomeState, cfg: ActivityConfig, hour: int, now_ms: int
+) -> tuple[str, float, bool]:
+    """(rule, threshold seconds, learned?) for a silence that began in the last room."""
+    room = Room(state.last_room) if state.last_room else None
+    bathroom = room is Room.BATHROOM
+    night = in_window(hour, cfg.night_start_h, cfg.night_end_h)
+    if bathroom:
+        floor = cfg.bathroom_night_max_s if night else cfg.bathroom_max_s
+        ceiling = max(cfg.bathroom_ceiling_s, floor)
+    else:
+        floor, ceiling = cfg.gap_floor_s, max(cfg.gap_ceiling_s, cfg.gap_floor_s)
+    rule = "bathroom_too_long" if bathroom else "inactivity"
+    if not learned(state, cfg, now_ms):
+        return rule, ceiling, False
+    value = state.thresholds[ROOM_INDEX[room] * 24 + hour]
+    if np.isnan(value):
+        return rule, ceiling, False
+    return rule, float(min(max(value * cfg.gap_margin, floor), ceiling)), True
+
+
+def wake_deadline_h(state: HomeState, cfg: ActivityConfig, now_ms: int) -> float:
+    """Local hour by which the person is normally up: learned, else the classic window end."""
+    usual = sample_quantile(state.wake_hours, 0.95, 5) if learned(state, cfg, now_ms) else None
+    if usual is None:
+        return cfg.not_up_by_h
+    return min(max(usual + cfg.wake_margin_s / 3600, cfg.night_end_h + 1), cfg.wake_latest_h)
+
+
+def not_returned_s(state: HomeState, cfg: ActivityConfig) -> float:
+    usual = sample_quantile(state.outings_s, 1.0, 3)
+    return max(cfg.not_returned_floor_s, 1.25 * usual) if usual else cfg.not_returned_floor_s
+
+
+def is_out(state: HomeState, cfg: ActivityConfig, now_ms: int) -> bool:
+    if state.out_since_ms is not None:
+        return True
+    return state.last_is_front_door and now_ms - state.last_ms >= cfg.out_after_s * 1000
+
+
+def deadlines(state: HomeState, cfg: ActivityConfig, tz: tzinfo, now_ms: int) -> list[Due]:
+    if state.last_ms == 0:
+        return []
+    due: list[Due] = []
+    here = local(now_ms, tz)
+    if state.mode is Mode.AWAY:
+        return due
+    if is_out(state, cfg, now_ms):
+        since = state.out_since_ms or state.last_ms
+        limit = not_returned_s(state, cfg)
+        due.append(Due("not_returned", since + int(limit * 1000), {"limit_h": limit / 3600}))
+        return due
+    last = local(state.last_ms, tz)
+    silence_h = (now_ms - state.last_ms) / 3_600_000
+    base: dict[str, float | str] = {"room": state.last_room or "", "silence_h": silence_h}
+    if cfg.none_for_s > 0:
+        due.append(Due("no_activity", state.last_ms + int(cfg.none_for_s * 1000), base))
+    if cfg.window_rule is not None:
+        start_h, end_h, x_s = cfg.window_rule
+        if in_window(here.hour, start_h, end_h):
+            start_ms = at_hour(now_ms, here, start_h)
+            if start_ms > now_ms:
+                start_ms -= 86_400_000
+            since = max(state.last_ms, start_ms)
+            due.append(Due("no_activity_window", since + int(x_s * 1000), base))
+    _morning(state, cfg, now_ms, here, due)
+    if state.rest_since_ms is not None:
+        if not state.rest_at_night:
+            limit = state.rest_since_ms + int(cfg.nap_max_s * 1000)
+            due.append(Due("inactivity", limit, {**base, "reason": "in bed by day"}))
+    else:
+        rule, limit_s, was_learned = silence_threshold(state, cfg, last.hour_index, now_ms)
+        evidence = {**base, "limit_min": limit_s / 60, "learned": str(was_learned).lower()}
+        due.append(Due(rule, state.last_ms + int(limit_s * 1000), evidence))
+    if state.bed_left_ms is not None:
+        at = max(
+            state.bed_left_ms + int(cfg.out_of_bed_max_s * 1000),
+            state.last_ms + int(cfg.out_of_bed_quiet_s * 1000),
+        )
+        due.append(Due("out_of_bed_night", at, base))
+    if state.has_kitchen and state.today.kitchen == 0 and learned(state, cfg, now_ms):
+        due.append(Due("no_kitchen_activity", at_hour(now_ms, here, cfg.kitchen_idle_by_h), {}))
+    return [d for d in due if d.rule not in state.latched and d.rule not in state.today.fired]
+
+
+def _morning(
+    state: HomeState, cfg: ActivityConfig, now_ms: int, here: Local, due: list[Due]
+) -> None:
+    """Not up by the usual time: no sign of life since the night ended (classic mode 2)."""
+    if state.today.first_ms is not None and here.hour < cfg.night_end_h:
+        return
+    night_end_ms = at_hour(now_ms, here, cfg.night_end_h)
+    if state.last_ms >= night_end_ms or here.hour < cfg.night_end_h:
+        return
+    deadline_h = wake_deadline_h(state, cfg, now_ms)
+    due.append(
+        Due("not_up", at_hour(now_ms, here, deadline_h), {"usual_by_h": round(deadline_h, 2)})
+    )
+
+
+def room_names() -> list[str]:
+    return [room.value for room in ROOMS]

@@ -1,0 +1,83 @@
+"""Per-home state of the activity detectors: everything a restart must not forget.
+
+Times are absolute (ms since the epoch), so a timer survives a restart by construction: the
+restored state simply resumes being checked. The state serialises with msgspec; the learned
+silence histogram travels beside it as raw bytes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import msgspec
+
+
+class Mode(StrEnum):
+    NORMAL = "normal"
+    AWAY = "away"  # resident away (holiday, hospital): care rules suspended
+    VISITOR = "visitor"  # someone else is home: no learning, no door rules
+
+
+class DayStats(msgspec.Struct):
+    """What one local day looked like; the routine score compares days."""
+
+    day: int = -1  # local date ordinal
+    events: int = 0
+    kitchen: int = 0
+    bathroom_visits: int = 0
+    outings: int = 0
+    rest_s: float = 0.0
+    first_ms: int | None = None  # first sign of life that day
+    window_active: bool = False  # classic mode 3 bookkeeping: any activity inside the window
+    fired: list[str] = msgspec.field(default_factory=list)  # once-a-day rules already raised
+
+
+class Prewarning(msgspec.Struct):
+    rule: str  # the alarm type it would become
+    started_ms: int
+    alarm_ms: int
+    evidence: dict[str, float | str] = msgspec.field(default_factory=dict)
+
+
+class HomeState(msgspec.Struct):
+    home_id: str
+    first_ms: int = 0  # first message ever seen (learning period)
+    last_ms: int = 0  # last sign of life inside the home
+    last_room: str | None = None
+    last_is_front_door: bool = False  # the last sign of life was leaving by the front door
+    front_door_ms: int = 0  # last front door event (events within 2 min are one passage)
+    out_since_ms: int | None = None  # left through the front door, house quiet since
+    in_bed: bool = False  # last sign of life was a bed sensor (or an occupied bed)
+    rest_since_ms: int | None = None  # resting (in bed / bedroom at night) since
+    rest_at_night: bool = False
+    rest_counted_ms: int = 0  # rest before this instant is already counted in a finished day
+    bed_left_ms: int | None = None  # left the bed at night (explicit Bed false)
+    has_bed_sensor: bool = False
+    has_kitchen: bool = False
+    mode: Mode = Mode.NORMAL
+    mode_until_ms: int = 0
+    mode_since_ms: int = 0
+    prewarning: Prewarning | None = None
+    latched: list[str] = msgspec.field(default_factory=list)  # raised for the current silence
+    kitchen_hot: bool = False
+    today: DayStats = msgspec.field(default_factory=DayStats)
+    history: list[list[float]] = msgspec.field(default_factory=list)  # daily feature vectors
+    wake_hours: list[float] = msgspec.field(default_factory=list)
+    outings_s: list[float] = msgspec.field(default_factory=list)
+    door_hour_days: list[int] = msgspec.field(default_factory=lambda: [0] * 24)
+    door_hours_today: list[int] = msgspec.field(default_factory=list)
+    thresholds: list[float] = msgspec.field(default_factory=list)  # (room, hour) flattened
+    next_due_ms: int = 0
+    gap_hist: bytes = b""
+
+
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(HomeState)
+
+
+def encode(state: HomeState) -> bytes:
+    return _ENCODER.encode(state)
+
+
+def decode(raw: bytes) -> HomeState:
+    return _DECODER.decode(raw)
