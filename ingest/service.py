@@ -54,7 +54,7 @@ class IngestOptions:
     password: str | None = None
     tls: bool = False
     keepalive_s: int = 30
-    reconnect_min_s: float = 0.5
+    reconnect_min_s: float = 0.2
     reconnect_max_s: float = 10.0
     batch_size: int = 1000
     batch_ms: int = 50
@@ -192,7 +192,9 @@ class IngestService:
             client.username_pw_set(o.username, o.password)
         if o.tls:
             client.tls_set(tls_version=ssl.PROTOCOL_TLS_CLIENT)
-        client.reconnect_delay_set(max(1, int(o.reconnect_min_s)), max(1, int(o.reconnect_max_s)))
+        # paho's hints say int, its arithmetic takes seconds as float; a quick first retry
+        # narrows the window in which a restarted broker has no subscription for us
+        client.reconnect_delay_set(o.reconnect_min_s, o.reconnect_max_s)  # type: ignore[arg-type]
         client.max_queued_messages_set(0)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
