@@ -42,6 +42,10 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  write: SQLite/DuckDB = {doc['write_ratio_sqlite_over_duckdb']}")
     print(f"  query 24 h: DuckDB/SQLite time = {doc['query_ratio_duckdb_over_sqlite']}")
     print(f"  query 1 h:  DuckDB/SQLite time = {doc['query_1h_ratio_duckdb_over_sqlite']}")
+    print(
+        f"  InfluxDB adapter write (disk spool): {doc['influx_spool_rows_per_s']:,} rows/s, "
+        f"{doc['spool_ratio_over_sqlite']} x SQLite"
+    )
     print(f"  stored - written (must be 0): {doc['lost_or_doubled']}")
     return 0
 

@@ -25,6 +25,7 @@ def test_run_measures_both_engines_without_loss_or_doubles() -> None:
         assert 400 <= doc[name]["rows_per_query"] <= 600  # ~1500 rows of a day over 3 homes
     expected = round(doc["sqlite"]["rows_per_s"] / doc["duckdb"]["rows_per_s"], 2)
     assert abs(doc["write_ratio_sqlite_over_duckdb"] - expected) <= 0.02
+    assert doc["influx_spool_rows_per_s"] > 0
 
 
 def test_the_command_prints_json() -> None:
