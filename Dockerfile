@@ -13,6 +13,7 @@ COPY gateway gateway
 COPY broker broker
 COPY device_models device_models
 COPY anju anju
+COPY benchmarks benchmarks
 RUN pip install --no-cache-dir . && useradd --system --home /var/lib/anju anju \
     && mkdir -p /var/lib/anju && chown anju /var/lib/anju
 USER anju
