@@ -262,23 +262,31 @@ class IngestService:
         except queue.Empty:
             return []
         items = [first]
+        urgent = first.topic.endswith("/event")
         limit = self.options.batch_size
         deadline: float | None = None
         while len(items) < limit:
             try:
-                items.append(q.get_nowait())
-                continue
+                item = q.get_nowait()
             except queue.Empty:
                 pass
+            else:
+                items.append(item)
+                urgent = urgent or item.topic.endswith("/event")
+                continue
+            if urgent:  # an event (SOS, fall...) does not wait for company: detectors want it now
+                break
             now = time.monotonic()
             if deadline is None:
                 deadline = now + self.options.batch_ms / 1000.0
             if now >= deadline:
                 break
             try:
-                items.append(q.get(timeout=deadline - now))
+                item = q.get(timeout=deadline - now)
             except queue.Empty:
                 break
+            items.append(item)
+            urgent = item.topic.endswith("/event")
         return items
 
     def _handle(self, items: list[_Item]) -> None:
