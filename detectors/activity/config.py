@@ -79,6 +79,9 @@ def in_window(hour: float, start_h: float, end_h: float) -> bool:
 
 FIXED_12H = ActivityConfig(
     learning_days=1e9,
+    gap_floor_s=1e9,
+    gap_ceiling_s=1e9,
+    bathroom_ceiling_s=1e9,
     none_for_s=12 * HOUR,
     not_up_by_h=24.0,
     nap_max_s=1e9,
