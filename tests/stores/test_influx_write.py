@@ -6,6 +6,7 @@ itself (the spool on disk is forwarded by the next process).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,3 +118,20 @@ def test_spooled_points_survive_a_restart_of_anju(tmp_path: Path) -> None:
         second.close()
     finally:
         server.stop()
+
+
+def test_writes_while_the_forwarder_drains(victoria: VictoriaMetrics, tmp_path: Path) -> None:
+    store = make_store(victoria.url, tmp_path / "spool.db")
+
+    def writer() -> None:
+        for b in range(10):
+            store.write(points(300, start=b * 300))
+
+    thread = threading.Thread(target=writer)  # ingest's writer; the forwarder runs meanwhile
+    thread.start()
+    thread.join(timeout=60)
+    assert store.forwarder.drain(60)
+    seqs = victoria.samples("reading_seq", expect=3000)
+    assert sorted(int(v) for v in seqs.values()) == list(range(3000))
+    assert store.forwarder.forwarded == 3000
+    store.close()

@@ -142,3 +142,23 @@ def test_one_writer_and_readers_on_other_threads(tmp_path: Path) -> None:
     assert store.count() == 4000
     assert seen  # the readers ran while the writer wrote
     store.close()
+
+
+def test_another_process_reads_while_this_one_holds_the_store(tmp_path: Path) -> None:
+    """The web app or an `anju` command may run in another process than ingest."""
+    path = tmp_path / "ts.db"
+    store = SqliteTimeSeries(path)
+    store.write([point(i) for i in range(300)])
+    code = (
+        "import pathlib\n"
+        "from stores.timeseries.sqlite import SqliteTimeSeries\n"
+        f"s = SqliteTimeSeries(pathlib.Path({str(path)!r}))\n"
+        f"print(s.count(), len(s.query('h1', {T0}, {T0 + 10**9})))\n"
+        "s.write([__import__('domain.points').points.Point(1, 'h9', 'other', 1, 'reading', {})])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=60
+    )
+    assert out.stdout.split() == ["300", "300"]
+    assert store.count() == 301  # and the other process could write too
+    store.close()
