@@ -33,7 +33,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True)
     database = parsed.database or ""
-    if database in ("", ":memory:"):  # one shared connection, or every thread sees its own DB
+    if database in ("", ":memory:"):  # one shared connection (tests): use from one thread only
         engine = sa.create_engine(
             url, poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
