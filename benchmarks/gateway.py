@@ -1,0 +1,221 @@
+"""`anju bench gateway`: the home gateway's figures, each beside a baseline from the same run.
+
+1. Queue write: batched inserts into the durable queue (synchronous=FULL) against a commit per
+   row on the same kind of file.
+2. Replay after an outage: a busy home (20 devices, one reading each per second) loses its line
+   for a simulated hour (device timestamps an hour apart; the hour is not waited). An SOS is
+   pressed half-way. The upstream broker comes back; the replay rate is measured at Anju's side,
+   against a bare paho publisher pushing the same number of QoS 1 messages through the same
+   broker to the same subscriber. A live device publishes throughout: its latency during the
+   replay is compared with its latency once the replay is over.
+3. The gateway's resident memory (peak, from /proc) while doing all of that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from broker.mosquitto import Mosquitto
+from gateway.harness import Devices, GatewayProcess, Recorder, wait_until
+from gateway.priority import READING
+from gateway.queue import DurableQueue, Item
+
+HOME = "bench-home"
+T0_MS = 1_767_225_600_000
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--devices", type=int, default=20)
+    parser.add_argument("--outage-s", type=int, default=3600, help="simulated outage, seconds")
+    parser.add_argument("--interval-s", type=float, default=1.0, help="reading interval/device")
+    parser.add_argument("--replay-rate", type=float, default=8000.0)
+    parser.add_argument("--live-rate", type=float, default=20.0, help="live messages/s")
+    parser.add_argument("--queue-n", type=int, default=50_000)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--json", action="store_true")
+
+
+def _payload(seq: int) -> bytes:
+    body = {"v": 1, "seq": seq, "ts": T0_MS + seq, "values": {"heart_rate": 72}}
+    return json.dumps(body).encode()
+
+
+def bench_queue(workdir: Path, n: int) -> dict[str, float]:
+    queue = DurableQueue(workdir / "q-bench.db", max_rows=n * 2, max_bytes=2**40)
+    items = [Item(READING, f"anju/v1/{HOME}/d1/reading", _payload(i)) for i in range(n)]
+    start = time.perf_counter()
+    for i in range(0, n, 500):
+        queue.put_many(items[i : i + 500])
+    batched = n / (time.perf_counter() - start)
+    queue.close()
+    per_row_n = max(n // 25, 200)
+    db = sqlite3.connect(workdir / "q-baseline.db", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("CREATE TABLE q (id INTEGER PRIMARY KEY, prio INT, topic TEXT, payload BLOB)")
+    start = time.perf_counter()
+    for item in items[:per_row_n]:
+        db.execute("BEGIN")
+        db.execute(
+            "INSERT INTO q (prio, topic, payload) VALUES (?, ?, ?)",
+            (item.prio, item.topic, item.payload),
+        )
+        db.execute("COMMIT")
+    per_row = per_row_n / (time.perf_counter() - start)
+    db.close()
+    return {
+        "queue_write_msgs_per_s": batched,
+        "baseline_commit_per_row_msgs_per_s": per_row,
+        "ratio": batched / per_row,
+    }
+
+
+def bench_bare_publisher(up_port: int, recorder: Recorder, n: int) -> float:
+    """Baseline: a bare paho QoS 1 publisher straight to the upstream broker."""
+    before = recorder.count(device_prefix="bare")
+    devices = Devices(up_port, HOME, client_id="bare-publisher")
+    start = time.time()
+    for seq in range(n):
+        devices.reading("bare", seq, T0_MS + seq)
+    wait_until(lambda: recorder.count(device_prefix="bare") >= before + n, 300, "bare replay")
+    elapsed = max(m.at for m in recorder.snapshot() if m.device == "bare") - start
+    devices.close()
+    return n / elapsed
+
+
+class LivePublisher(threading.Thread):
+    """A device that keeps talking while the gateway replays; remembers when it sent what."""
+
+    def __init__(self, devices: Devices, rate: float) -> None:
+        super().__init__(daemon=True)
+        self.devices, self.rate = devices, rate
+        self.sent: dict[int, float] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        seq = 0
+        while not self.stop.wait(1.0 / self.rate):
+            self.sent[seq] = time.time()
+            self.devices.reading("live", seq, int(time.time() * 1000))
+            seq += 1
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
+
+
+def bench_replay(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    local = Mosquitto(workdir / "local").start()
+    up = Mosquitto(workdir / "upstream").start()
+    recorder = Recorder(up.port)
+    gateway = GatewayProcess(
+        workdir / "gateway", HOME, local.port, up.port, "--replay-rate", str(args.replay_rate)
+    ).start()
+    devices = Devices(local.port, HOME)
+    try:
+        gateway.wait_state(lambda s: s["upstream"] == "online", 30, "gateway online")
+        up.stop()
+        gateway.wait_state(lambda s: s["upstream"] == "offline", 30, "gateway offline")
+        steps = int(args.outage_s / args.interval_s)
+        n = steps * args.devices
+        fill_start = time.time()
+        for step in range(steps):
+            ts = T0_MS + int(step * args.interval_s * 1000)
+            for d in range(args.devices):
+                devices.reading(f"dev{d:02d}", step, ts)
+            if step == steps // 2:
+                devices.event("pendant", 1, ts, "sos")
+        devices.flush(300)
+        gateway.wait_state(lambda s: s["queued"] >= n + 1, 300, "outage queued")
+        fill_rate = (n + 1) / (time.time() - fill_start)
+        live = LivePublisher(devices, args.live_rate)
+        live.start()
+        time.sleep(1.0)
+        up.start()
+        back = time.time()
+        wait_until(lambda: recorder.count("reading", "dev") >= n, 600, "replay")
+        replay_done = time.time()
+        time.sleep(3.0)
+        live.stop.set()
+        live.join()
+        rss_now, rss_peak = gateway.rss_kb()
+        bare = bench_bare_publisher(up.port, recorder, n)
+        messages = recorder.snapshot()
+        outage = [m for m in messages if m.device.startswith("dev") or m.device == "pendant"]
+        keys = [(m.device, m.body()["seq"]) for m in outage]
+        replayed = [m for m in outage if m.at >= back]
+        first, last = min(m.at for m in replayed), max(m.at for m in replayed)
+        during: list[float] = []
+        after: list[float] = []
+        for m in messages:
+            if m.device == "live" and (sent := live.sent.get(m.body()["seq"])) is not None:
+                (
+                    during if back <= sent <= replay_done else after if sent > replay_done else []
+                ).append((m.at - sent) * 1000)
+        replay_rate = len(replayed) / (last - first)
+        return {
+            "outage_messages": n + 1,
+            "outage_fill_msgs_per_s": fill_rate,
+            "replay_msgs_per_s": replay_rate,
+            "replay_incl_reconnect_msgs_per_s": len(replayed) / (last - back),
+            "baseline_bare_paho_msgs_per_s": bare,
+            "replay_vs_bare": replay_rate / bare,
+            "sos_position_among_replayed": next(
+                i for i, m in enumerate(outage) if m.device == "pendant"
+            ),
+            "missing": (n + 1) - len(set(keys)),
+            "duplicates": len(keys) - len(set(keys)),
+            "live_latency_ms_during_replay": {
+                "n": len(during),
+                "median": _median(during),
+                "p95": _pct(during, 0.95),
+                "max": max(during),
+            },
+            "live_latency_ms_after_replay": {
+                "n": len(after),
+                "median": _median(after),
+                "p95": _pct(after, 0.95),
+                "max": max(after),
+            },
+            "gateway_rss_mb": rss_now / 1024,
+            "gateway_peak_rss_mb": rss_peak / 1024,
+        }
+    finally:
+        devices.close()
+        recorder.close()
+        gateway.stop()
+        up.stop()
+        local.stop()
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def run(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="anju-bench-gw-") as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        figures = {
+            "queue": bench_queue(workdir, args.queue_n),
+            "replay": bench_replay(workdir, args),
+        }
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        for section, values in figures.items():
+            print(f"[{section}]")
+            for key, value in values.items():
+                print(f"  {key}: {value:.1f}" if isinstance(value, float) else f"  {key}: {value}")
+    return 0

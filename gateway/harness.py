@@ -1,0 +1,218 @@
+"""Real parts to drive a gateway with: devices on the local broker, a recorder upstream, the
+gateway as its own process. Used by the tests and by `anju bench gateway`; no fakes here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)
+
+
+def _client(client_id: str) -> mqtt.Client:
+    return mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+
+
+def _persistent() -> Properties:
+    props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+    props.SessionExpiryInterval = 3600
+    return props
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    topic: str
+    payload: bytes
+    at: float  # time.time() on arrival
+
+    @property
+    def device(self) -> str:
+        return self.topic.split("/")[3]
+
+    @property
+    def channel(self) -> str:
+        return self.topic.split("/")[4]
+
+    def body(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.payload)
+        return value
+
+
+class Recorder:
+    """Anju's side: a persistent QoS 1 subscriber on the upstream broker that keeps everything."""
+
+    def __init__(self, port: int, topic_filter: str = "anju/#", client_id: str = "recorder"):
+        self.messages: list[Received] = []
+        self._lock = threading.Lock()
+        self.client = _client(client_id)
+        self.client.on_message = self._on_message
+        self.client.on_connect = lambda c, *_: c.subscribe(topic_filter, qos=1)
+        self.client.reconnect_delay_set(1, 1)
+        self.client.connect("127.0.0.1", port, clean_start=False, properties=_persistent())
+        self.client.loop_start()
+
+    def _on_message(self, _c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
+        item = Received(message.topic, bytes(message.payload), time.time())
+        with self._lock:
+            self.messages.append(item)
+
+    def snapshot(self) -> list[Received]:
+        with self._lock:
+            return list(self.messages)
+
+    def count(self, channel: str | None = None, device_prefix: str = "") -> int:
+        return sum(
+            1
+            for m in self.snapshot()
+            if (channel is None or m.channel == channel) and m.device.startswith(device_prefix)
+        )
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+class Devices:
+    """The home's devices: one paho publisher on the local broker speaking contract v1."""
+
+    def __init__(self, port: int, home: str, client_id: str = "devices") -> None:
+        self.home = home
+        self.client = _client(client_id)
+        self.client.max_inflight_messages_set(1000)
+        self.client.max_queued_messages_set(0)
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+        self._last: mqtt.MQTTMessageInfo | None = None
+
+    def _send(self, device: str, channel: str, body: dict[str, Any], retain: bool = False) -> None:
+        topic = f"anju/v1/{self.home}/{device}/{channel}"
+        info = self.client.publish(topic, json.dumps(body), qos=1, retain=retain)
+        if info.rc != mqtt.MQTT_ERR_SUCCESS:
+            raise RuntimeError(f"publish failed: rc={info.rc}")
+        self._last = info
+
+    def reading(self, device: str, seq: int, ts: int, heart_rate: float = 72.0) -> None:
+        self._send(
+            device, "reading", {"v": 1, "seq": seq, "ts": ts, "values": {"heart_rate": heart_rate}}
+        )
+
+    def event(self, device: str, seq: int, ts: int, kind: str, **fields: Any) -> None:
+        self._send(device, "event", {"v": 1, "seq": seq, "ts": ts, "type": kind, **fields})
+
+    def status(self, device: str, seq: int, ts: int) -> None:
+        self._send(device, "status", {"v": 1, "seq": seq, "ts": ts, "battery": 80})
+
+    def flush(self, timeout: float = 60.0) -> None:
+        """Wait until the local broker has acknowledged everything sent so far."""
+        if self._last is not None:
+            self._last.wait_for_publish(timeout)
+        wait_until(lambda: len(self.client._out_messages) == 0, timeout, "local PUBACKs")
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+class GatewayProcess:
+    """`anju gateway run` as a real subprocess."""
+
+    def __init__(
+        self, workdir: Path, home: str, local_port: int, upstream_port: int, *extra: str
+    ) -> None:
+        self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.queue_path = workdir / "queue.db"
+        self.state_path = Path(f"{self.queue_path}.state.json")
+        anju = shutil.which("anju", path=str(Path(sys.executable).parent)) or "anju"
+        self.argv = [
+            anju,
+            "gateway",
+            "run",
+            "--home",
+            home,
+            "--queue",
+            str(self.queue_path),
+            "--local-port",
+            str(local_port),
+            "--upstream-port",
+            str(upstream_port),
+            "--reconnect-max-s",
+            "1",
+            "--log-level",
+            "WARNING",
+            *extra,
+        ]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> GatewayProcess:
+        log = open(self.workdir / "gateway.log", "ab")  # noqa: SIM115 - owned by the process
+        self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        wait_until(self.state_path.exists, 15, "the gateway's state file")
+        return self
+
+    def state(self) -> dict[str, Any]:
+        for _ in range(20):
+            try:
+                value: dict[str, Any] = json.loads(self.state_path.read_text(encoding="utf-8"))
+                return value
+            except (OSError, ValueError):
+                time.sleep(0.01)
+        raise RuntimeError("unreadable gateway state file")
+
+    def wait_state(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float, what: str
+    ) -> dict[str, Any]:
+        wait_until(lambda: predicate(self.state()), timeout, what)
+        return self.state()
+
+    def rss_kb(self) -> tuple[int, int]:
+        """(current, peak) resident memory of the gateway process, kB."""
+        assert self.proc is not None
+        fields: dict[str, int] = {}
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                key, value = line.split(":", 1)
+                fields[key] = int(value.split()[0])
+        return fields["VmRSS"], fields["VmHWM"]
+
+    def kill9(self) -> None:
+        if self.proc is not None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+            self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+
+    def log(self) -> str:
+        return (self.workdir / "gateway.log").read_text(errors="replace")

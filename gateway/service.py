@@ -1,0 +1,299 @@
+"""The gateway process: local broker -> durable queue -> Anju's broker, alarms first.
+
+Threads: paho runs one network thread per session and only hands messages over (callbacks append
+to lists under one condition). A single pump thread owns the SQLite queue and does the work:
+store what arrived and only then acknowledge it locally; forget what Anju acknowledged (PUBACK);
+dispatch from the queue while the line is up; heartbeats, supervision and commands.
+
+Dispatch order after each (re)connect, with `boundary` the newest row at that moment:
+1. alarms (priority 0), all of them, never rate limited;
+2. live traffic (rows newer than `boundary`): events and status, then readings;
+3. the backlog (rows up to `boundary`): events and status, then readings, at the token bucket's
+   rate and never taking the last `live_reserve` places of the in-flight window.
+A row is handed to paho once; paho resends it on reconnect (same session) until the PUBACK.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.reasoncodes import ReasonCode
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from domain.clock import Clock, SystemClock
+from domain.topics import UPLINK_CHANNELS
+from gateway import links
+from gateway.bucket import TokenBucket
+from gateway.config import GatewayConfig
+from gateway.downlink import Downlink
+from gateway.fallback import AlarmNotice
+from gateway.priority import ALARM, EVENT, READING, classify, peek
+from gateway.queue import DurableQueue, Item, Row
+from gateway.supervision import Supervisor
+
+log = logging.getLogger("anju.gateway")
+FALLBACK_KINDS = frozenset({"sos", "fall", "impact", "smoke_alarm"})
+_OK = (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN)  # NO_CONN: paho keeps it and resends
+
+
+@dataclass
+class Stats:
+    stored: int = 0
+    published: int = 0
+    acked: int = 0
+    refused: int = 0
+    fallbacks: int = 0
+    replay_started_at: float | None = None
+    replay_done_at: float | None = None
+
+
+class Gateway:
+    def __init__(self, cfg: GatewayConfig, clock: Clock | None = None) -> None:
+        self.cfg = cfg
+        self.clock = clock or SystemClock()
+        self.started = self.clock.now()
+        self.queue = DurableQueue(cfg.queue_path, cfg.max_rows, cfg.max_bytes, cfg.synchronous)
+        self.bucket = TokenBucket(cfg.replay_rate, cfg.replay_burst, self.clock)
+        self.supervisor = Supervisor(cfg.device_timeout_s)
+        self.stats = Stats()
+        self._cond = threading.Condition()
+        self._incoming: list[mqtt.MQTTMessage] = []
+        self._acked: list[tuple[int, bool]] = []
+        self._commands: list[mqtt.MQTTMessage] = []
+        self._generation = 0
+        self._connected = False
+        self._seen_generation = 0
+        self._was_connected = False
+        self._inflight: dict[int, tuple[int, bool]] = {}  # mid -> (row id, from backlog)
+        self._inflight_backlog = 0
+        self._resent: set[int] = set()  # row ids paho resends itself after a reconnect
+        self._boundary = 0
+        self._cursor: dict[tuple[str, int], int] = {}
+        self.local = links.local_client(cfg)
+        self.upstream = links.upstream_client(cfg)
+        self.downlink = Downlink(self)
+        self._wire()
+
+    # -- paho callbacks (network threads: hand over, nothing else) -----------------------------
+    def _wire(self) -> None:
+        self.local.on_connect = self._local_connected
+        self.local.on_message = self._local_message
+        self.upstream.on_connect = self._up_connected
+        self.upstream.on_disconnect = self._up_disconnected
+        self.upstream.on_publish = self._up_published
+        self.upstream.on_message = self._up_message
+
+    def _local_connected(
+        self, client: mqtt.Client, _u: object, _f: object, rc: ReasonCode, _p: object = None
+    ) -> None:
+        if rc.is_failure:
+            log.warning("local broker refused the gateway: %s", rc)
+            return
+        options = SubscribeOptions(qos=1, retainHandling=1)
+        client.subscribe(links.local_filter(self.cfg), options=options)
+        log.info("local broker connected")
+
+    def _local_message(self, _c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
+        with self._cond:
+            self._incoming.append(message)
+            self._cond.notify()
+
+    def _up_connected(
+        self, client: mqtt.Client, _u: object, flags: object, rc: ReasonCode, _p: object = None
+    ) -> None:
+        if rc.is_failure:
+            log.warning("upstream refused the gateway: %s", rc)
+            return
+        client.subscribe(links.command_filter(self.cfg), qos=1)
+        with self._cond:
+            self._generation += 1
+            self._connected = True
+            self._cond.notify()
+        log.info("upstream connected (%s)", flags)
+
+    def _up_disconnected(
+        self, _c: mqtt.Client, _u: object, _f: object, rc: ReasonCode, _p: object = None
+    ) -> None:
+        with self._cond:
+            self._connected = False
+            self._cond.notify()
+        log.warning("upstream lost: %s", rc)
+
+    def _up_published(
+        self, _c: mqtt.Client, _u: object, mid: int, rc: ReasonCode, _p: object = None
+    ) -> None:
+        with self._cond:
+            self._acked.append((mid, rc.is_failure))
+            if len(self._acked) >= 256:
+                self._cond.notify()
+
+    def _up_message(self, _c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
+        with self._cond:
+            self._commands.append(message)
+            self._cond.notify()
+
+    # -- the pump ------------------------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    def run(self, stop: threading.Event) -> None:
+        self.local.loop_start()
+        self.upstream.loop_start()
+        try:
+            while not stop.is_set():
+                self.step(wait=True)
+        finally:
+            self.downlink.goodbye()
+            self.local.loop_stop()
+            self.upstream.loop_stop()
+            self.queue.close()
+
+    def step(self, wait: bool) -> None:
+        with self._cond:
+            if wait and not (self._incoming or self._commands or len(self._acked) >= 256):
+                self._cond.wait(self._idle_wait())
+            incoming, self._incoming = self._incoming, []
+            acked, self._acked = self._acked, []
+            commands, self._commands = self._commands, []
+            generation, connected = self._generation, self._connected
+        self._store(incoming)
+        self._forget(acked)
+        if commands:
+            self.downlink.handle(commands)
+        if connected and generation != self._seen_generation:
+            self._seen_generation = generation
+            self._new_link()
+        if self._was_connected and not connected:
+            self._link_lost()
+        self._was_connected = connected
+        if connected:
+            self._dispatch()
+        self.downlink.periodic(connected)
+
+    def _idle_wait(self) -> float:
+        if self._connected and self.queue.rows > len(self._inflight):
+            return 0.005
+        return 0.1
+
+    def _store(self, messages: list[mqtt.MQTTMessage]) -> None:
+        if not messages:
+            return
+        now = self.clock.now()
+        items: list[Item] = []
+        alarms: list[AlarmNotice] = []
+        for message in messages:
+            parts = message.topic.split("/")
+            if len(parts) != 5 or parts[4] not in UPLINK_CHANNELS:
+                continue  # e.g. the cmd topics the gateway itself forwards to devices
+            device, channel, payload = parts[3], parts[4], bytes(message.payload)
+            prio = classify(channel, payload)
+            is_avail = channel == "availability"
+            items.append(Item(prio, message.topic, payload, retain=is_avail or message.retain))
+            state = None
+            if is_avail:
+                state = "offline" if b"offline" in payload else "online"
+            change = self.supervisor.heard(device, now, state)  # type: ignore[arg-type]
+            if change is not None and not change.reported_by_device:
+                items.append(self.downlink.availability_item(device, change.state))
+            if prio == ALARM:
+                kind, seq = peek(payload)
+                if kind in FALLBACK_KINDS:
+                    alarms.append(AlarmNotice(self.cfg.home_id, device, kind, seq, int(now * 1000)))
+        evicted = self.queue.put_many(items)
+        if evicted:
+            log.warning("queue full: evicted %d readings (total %d)", evicted, self.queue.evicted)
+        for message in messages:  # durable now: the local broker may forget them
+            self.local.ack(message.mid, message.qos)
+        self.stats.stored += len(items)
+        if alarms and not self._connected:
+            for notice in alarms:
+                self.downlink.fallback(notice)
+
+    def _forget(self, acked: list[tuple[int, bool]]) -> None:
+        done: list[int] = []
+        for mid, refused in acked:
+            entry = self._inflight.pop(mid, None)
+            if entry is None:
+                continue  # the gateway's own heartbeat or availability
+            row_id, backlog = entry
+            self._inflight_backlog -= backlog
+            self._resent.discard(row_id)
+            if refused:
+                self.stats.refused += 1  # kept: replayed after the next reconnect
+                continue
+            done.append(row_id)
+        if done:
+            self.queue.delete(done)
+            self.stats.acked += len(done)
+        if (
+            self.stats.replay_started_at is not None
+            and self.stats.replay_done_at is None
+            and not self._inflight
+            and self.queue.rows == 0
+        ):
+            self.stats.replay_done_at = self.clock.now()
+
+    def _new_link(self) -> None:
+        self._boundary = self.queue.max_id()
+        self._resent = {row_id for row_id, _ in self._inflight.values()}
+        for prio in (ALARM, EVENT, READING):
+            self._cursor["backlog", prio] = 0
+            self._cursor["live", prio] = self._boundary
+        if self.queue.rows:
+            self.stats.replay_started_at = self.clock.now()
+            self.stats.replay_done_at = None
+        log.info("replaying %d queued messages", self.queue.rows)
+        self.downlink.link_up()
+
+    def _link_lost(self) -> None:
+        for row in self.queue.fetch(ALARM, 0, None, 1000):
+            kind, seq = peek(row.payload)
+            if kind in FALLBACK_KINDS:
+                device = row.topic.split("/")[3]
+                self.downlink.fallback(AlarmNotice(self.cfg.home_id, device, kind, seq, 0))
+
+    def _dispatch(self) -> None:
+        room = self.cfg.window - len(self._inflight)
+        room -= self._lane("backlog", ALARM, None, room, backlog=False)
+        for prio in (EVENT, READING):
+            room -= self._lane("live", prio, None, room, backlog=False)
+        backlog_room = self.cfg.window - self.cfg.live_reserve - self._inflight_backlog
+        budget = min(room, backlog_room, self.bucket.available())
+        for prio in (EVENT, READING):
+            if budget <= 0:
+                break
+            sent = self._lane("backlog", prio, self._boundary, budget, backlog=True)
+            self.bucket.take(sent)
+            budget -= sent
+
+    def _lane(self, lane: str, prio: int, upto: int | None, limit: int, backlog: bool) -> int:
+        if limit <= 0:
+            return 0
+        after = self._cursor.get((lane, prio), 0)
+        rows = self.queue.fetch(prio, after, upto, limit + len(self._resent))
+        sent = 0
+        for row in rows:
+            if sent >= limit:
+                break
+            if row.id in self._resent:
+                self._cursor[lane, prio] = row.id
+                continue
+            if not self._publish(row, backlog):
+                break
+            self._cursor[lane, prio] = row.id
+            sent += 1
+        return sent
+
+    def _publish(self, row: Row, backlog: bool) -> bool:
+        info = self.upstream.publish(row.topic, row.payload, qos=1, retain=row.retain)
+        if info.rc not in _OK:
+            log.warning("upstream publish refused locally: rc=%s", info.rc)
+            return False
+        self._inflight[info.mid] = (row.id, backlog)
+        self._inflight_backlog += backlog
+        self.stats.published += 1
+        return True
