@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import deque
 from collections.abc import Callable
 
 import numpy as np
@@ -77,11 +78,14 @@ class HomeLife:
         self.stove: tuple[float, float, float] | None = None
         self.smoke_alarm = False
         self.last_t: dict[str, float] = {}
+        self.recent: deque[tuple[str, bytes]] = deque(maxlen=8)  # for replay misbehaviour
 
     # sending ------------------------------------------------------------------------------
     def send(self, fw: Firmware, message: tuple[str, bytes], qos: int = 1) -> None:
         if fw.alive:
             self.gateway.send(message[0], message[1], qos)
+            if fw is self.pendant:
+                self.recent.append(message)
 
     def announce(self, fw: Firmware, online: bool) -> None:
         topic, payload = fw.availability(online)
@@ -102,7 +106,7 @@ class HomeLife:
         plan = plan_day(self.persona, wake, day0, self.rng)
         while plan[-1].end <= t:
             plan = self._next_plan(plan[-1].end)
-        self._follow([s for s in plan if s.end > t], first_at=t)
+        self.follow([s for s in plan if s.end > t], first_at=t)
 
     def _local_midnight(self, t: float) -> float:
         return math.floor((t + self.tz_s) / DAY) * DAY - self.tz_s
@@ -112,7 +116,7 @@ class HomeLife:
         return plan_day(self.persona, wake, self._local_midnight(wake), self.rng)
 
     # the plan -----------------------------------------------------------------------------
-    def _follow(
+    def follow(
         self,
         plan: list[Segment],
         first_at: float | None = None,
@@ -146,15 +150,15 @@ class HomeLife:
         if self.then is not None:
             self.then(t)
         else:
-            self._follow(self._next_plan(t))
+            self.follow(self._next_plan(t))
 
     def resume(self, t: float, original: list[Segment]) -> None:
         """After an incident: sit down, then pick the original plan up where it is by now."""
         rest = [s for s in original if s.start >= t + 60.0]
         if not rest:
-            self._follow(self._next_plan(t + 600.0))
+            self.follow(self._next_plan(t + 600.0))
             return
-        self._follow([Segment(t, rest[0].start, "living_room", "sit"), *rest])
+        self.follow([Segment(t, rest[0].start, "living_room", "sit"), *rest])
 
     def _enter(self, seg: Segment, t: float) -> None:
         old = self.place

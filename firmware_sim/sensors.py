@@ -29,6 +29,7 @@ MOVE_EVERY_S: dict[str, float] = {
     "wander": 6.0,
     "floor": 900.0,  # after a fall: slight movements at most
     "still": 1e12,  # collapsed, unconscious
+    "stuck": 900.0,  # cannot get up from the toilet: a few movements an hour
 }
 HR_BOOST: dict[str, float] = {"cook": 10, "wash": 8, "shower": 14, "dress": 10, "pass": 12}
 HR_BOOST |= {"leave": 15, "return": 18, "out": 22, "wander": 16, "sleep": -8, "nap": -6}
