@@ -1,7 +1,8 @@
 """SOS publish -> event on the board's live feed (SSE), under background readings.
 
-Everything real: Mosquitto with Anju's configuration, ingest with SQLite stores, the detectors,
-the alarm service and the web app on uvicorn; an SSE client reads `/api/feed` like the board does.
+Everything real: Mosquitto with Anju's configuration and `anju serve` in its own process (ingest
+with SQLite stores, the detectors, the alarm service, the web app on uvicorn); the background load
+comes from another process; an SSE client reads `/api/feed` like the board does.
 Two baselines from the same run: the same SOS latency with no background load ("idle"), and the
 broker hop alone (a bare paho subscriber receiving the same SOS messages under load, "mqtt").
 """
@@ -9,7 +10,12 @@ broker hop alone (a bare paho subscriber receiving the same SOS messages under l
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import random
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -21,12 +27,12 @@ import httpx
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from anju.settings import load
-from anju.wiring import build
 from broker.mosquitto import Mosquitto, free_port
 from domain.model import Device, DeviceKind, Home
 from domain.ports import StateStore
 from domain.topics import topic
+from stores.state.sql import SqlStateStore
+from stores.timeseries.sqlite import SqliteTimeSeries
 
 Key = tuple[str, int]  # (device_id, seq)
 
@@ -99,53 +105,41 @@ def provision(store: StateStore, homes: int, pendants: int) -> tuple[list[Device
     return buttons, wearables
 
 
-class Background:
-    """Publishes readings at `rate` per second, spread over the wearables, paced every 10 ms."""
+def background(port: int, devices: list[tuple[str, str]], rate: float, seconds: float) -> Any:
+    """Publish readings at `rate` per second for `seconds`, paced every 10 ms (its own process,
+    so the load generator does not share a GIL with what it measures). Returns (sent, failed,
+    elapsed) through the exit queue."""
+    c = client(port, "bench-background")
+    sent = failed = i = 0
+    seq = int(time.time() * 1000)
+    started = time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < seconds:
+        due = int(elapsed * rate)
+        while sent + failed < due:
+            home_id, device_id = devices[i % len(devices)]
+            i += 1
+            seq += 1
+            body = {
+                "v": 1,
+                "seq": seq,
+                "ts": int(time.time() * 1000),
+                "values": {"heart_rate": 60 + i % 40, "steps": i % 10_000},
+            }
+            info = c.publish(topic(home_id, device_id, "reading"), json.dumps(body), qos=1)
+            if info.rc == mqtt.MQTT_ERR_SUCCESS:
+                sent += 1
+            else:
+                failed += 1
+        time.sleep(0.01)
+    elapsed = time.perf_counter() - started
+    time.sleep(0.5)  # let the last PUBACKs come back before disconnecting
+    c.loop_stop()
+    c.disconnect()
+    return sent, failed, elapsed
 
-    def __init__(self, port: int, devices: list[Device], rate: float) -> None:
-        self.client = client(port, "bench-background")
-        self.devices = devices
-        self.rate = rate
-        self.sent = 0
-        self.failed = 0
-        self.elapsed = 0.0
-        self.stop = threading.Event()
-        self.seq = int(time.time() * 1000)
-        self.thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self) -> None:
-        started = time.perf_counter()
-        i = 0
-        while not self.stop.is_set():
-            due = int((time.perf_counter() - started) * self.rate)
-            while self.sent + self.failed < due:
-                device = self.devices[i % len(self.devices)]
-                i += 1
-                self.seq += 1
-                body = {
-                    "v": 1,
-                    "seq": self.seq,
-                    "ts": int(time.time() * 1000),
-                    "values": {"heart_rate": 60 + i % 40, "steps": i % 10_000},
-                }
-                name = topic(device.home_id, device.device_id, "reading")
-                info = self.client.publish(name, json.dumps(body), qos=1)
-                if info.rc == mqtt.MQTT_ERR_SUCCESS:
-                    self.sent += 1
-                else:
-                    self.failed += 1
-            time.sleep(0.01)
-        self.elapsed = time.perf_counter() - started
-
-    def __enter__(self) -> Background:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join()
-        self.client.loop_stop()
-        self.client.disconnect()
+def _background_main(args: tuple[Any, ...], out: Any) -> None:
+    out.put(background(*args))
 
 
 def press(
@@ -181,6 +175,111 @@ def summary(values: list[float]) -> dict[str, float]:
     return {"p50_ms": round(percentile(values, 50), 2), "p99_ms": round(percentile(values, 99), 2)}
 
 
+def bare_subscriber(port: int, arrivals: Arrivals) -> mqtt.Client:
+    """The baseline: a bare paho subscriber that sees the same SOS messages."""
+    bare = client(port, "bench-bare-subscriber")
+
+    def on_message(_c: Any, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        now = time.perf_counter()
+        body = json.loads(msg.payload)
+        arrivals.add((msg.topic.split("/")[3], body["seq"]), now)
+
+    bare.on_message = on_message
+    bare.subscribe("anju/v1/+/+/event", qos=1)
+    return bare
+
+
+class Loader:
+    """The background publisher in its own process, settled before the measurement starts."""
+
+    def __init__(
+        self, port: int, devices: list[Device], rate: float, seconds: float, settle_s: float = 2.0
+    ) -> None:
+        self.settle_s = settle_s
+        self.seconds = settle_s + seconds
+        ctx = multiprocessing.get_context("spawn")
+        self.out: Any = ctx.Queue()
+        pairs = [(d.home_id, d.device_id) for d in devices]
+        self.proc = ctx.Process(
+            target=_background_main, args=((port, pairs, rate, self.seconds), self.out)
+        )
+        self.result: tuple[int, int, float] = (0, 0, 1.0)
+
+    def __enter__(self) -> Loader:
+        self.proc.start()
+        time.sleep(self.settle_s)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.result = self.out.get(timeout=self.seconds + 60)
+        self.proc.join(10)
+
+
+STAGES = {
+    "ingest_write": ("anju_ingest_store_write_seconds", {}),
+    "detectors": ("anju_detector_batch_seconds", {}),
+    "alarm_handle": ("anju_alarm_handle_seconds", {}),
+    "save_alarm": ("anju_state_store_seconds", {"op": "save_alarm"}),
+}
+
+
+def stage_quantiles(metrics_text: str) -> dict[str, dict[str, float]]:
+    """p50 / p99 (bucket upper bounds, ms) of each stage's histogram in Anju's /metrics."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    buckets: dict[str, list[tuple[float, float]]] = {}
+    for family in text_string_to_metric_families(metrics_text):
+        for sample in family.samples:
+            if not sample.name.endswith("_bucket"):
+                continue
+            for stage, (name, labels) in STAGES.items():
+                if sample.name == f"{name}_bucket" and all(
+                    sample.labels.get(k) == v for k, v in labels.items()
+                ):
+                    bound = float(sample.labels["le"])
+                    buckets.setdefault(stage, []).append((bound, sample.value))
+    out: dict[str, dict[str, float]] = {}
+    for stage, rows in buckets.items():
+        rows.sort()
+        total = rows[-1][1]
+        if total <= 0:
+            continue
+        out[stage] = {"count": total}
+        for q in (50, 99):
+            bound = next(b for b, c in rows if c >= total * q / 100)
+            out[stage][f"p{q}_le_ms"] = bound * 1000
+    return out
+
+
+def serve(work: Path, broker_port: int, http_port: int) -> subprocess.Popen[bytes]:
+    """Anju as it runs in production: `anju serve` in its own process."""
+    env = {
+        **os.environ,
+        "ANJU_DATA_DIR": str(work / "data"),
+        "ANJU_MQTT_PORT": str(broker_port),
+        "ANJU_HTTP_PORT": str(http_port),
+        "ANJU_MQTT_CLIENT_ID": "bench-ingest",
+        "ANJU_LOG_LEVEL": "WARNING",
+    }
+    env.pop("ANJU_CONFIG", None)
+    log = (work / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "anju.cli", "serve"], env=env, stdout=log, stderr=log
+    )
+    log.close()
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{http_port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError((work / "serve.log").read_text()[-2000:])
+        time.sleep(0.1)
+
+
 def run(
     n: int = 200,
     *,
@@ -194,33 +293,19 @@ def run(
     with tempfile.TemporaryDirectory(prefix="anju-bench-alerts-") as tmp:
         work = Path(tmp)
         broker = Mosquitto(work / "mosquitto").start()
-        settings = load(
-            data_dir=work / "data",
-            mqtt_port=broker.port,
-            http_port=free_port(),
-            mqtt_client_id="bench-ingest",
-            log_level="WARNING",
-        )
-        anju = build(settings)
+        store = SqlStateStore(f"sqlite:///{work / 'data' / 'state.db'}")
+        buttons, wearables = provision(store, homes, pendants)
+        store.close()
+        http_port = free_port()
+        proc = serve(work, broker.port, http_port)
         try:
-            buttons, wearables = provision(anju.state_store, homes, pendants)
-            anju.start()
             feed, mqtt_seen = Arrivals(), Arrivals()
             ready = threading.Event()
-            threading.Thread(
-                target=sse_reader, args=(f"{anju.url}/api/feed", feed, ready), daemon=True
-            ).start()
+            url = f"http://127.0.0.1:{http_port}/api/feed"
+            threading.Thread(target=sse_reader, args=(url, feed, ready), daemon=True).start()
             if not ready.wait(10):
                 raise RuntimeError("the live feed did not answer")
-            bare = client(broker.port, "bench-bare-subscriber")
-
-            def on_message(_c: Any, _u: Any, msg: mqtt.MQTTMessage) -> None:
-                now = time.perf_counter()
-                body = json.loads(msg.payload)
-                mqtt_seen.add((msg.topic.split("/")[3], body["seq"]), now)
-
-            bare.on_message = on_message
-            bare.subscribe("anju/v1/+/+/event", qos=1)
+            bare = bare_subscriber(broker.port, mqtt_seen)
             sos_client = client(broker.port, "bench-sos")
             seq0 = int(time.time() * 1000)
             time.sleep(0.5)
@@ -230,25 +315,28 @@ def run(
             idle, idle_lost = latencies(idle_sent, feed, 10)
 
             log(f"load: {n} SOS presses under {rate:.0f} readings/s")
-            stored_before = anju.ts_store.count()
-            with Background(broker.port, wearables, rate) as background:
-                time.sleep(2.0)  # let the load settle
+            with Loader(broker.port, wearables, rate, n * gap_s * 1.1 + 1.0) as loader:
                 load_sent = press(sos_client, buttons, n, gap_s, seq0 + idle_n)
                 loaded, lost = latencies(load_sent, feed, 10)
+            sent, failed, elapsed = loader.result
+            metrics_text = httpx.get(f"http://127.0.0.1:{http_port}/metrics", timeout=10).text
             raw, raw_lost = latencies(load_sent, mqtt_seen, 5)
-            deadline = time.monotonic() + 30
-            expected = stored_before + background.sent + n
-            while anju.ts_store.count() < expected and time.monotonic() < deadline:
-                time.sleep(0.2)
-            stored = anju.ts_store.count() - stored_before - n
             sos_client.loop_stop()
             bare.loop_stop()
         finally:
-            anju.stop()
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
             broker.stop()
+        ts_store = SqliteTimeSeries(work / "data" / "timeseries.db")
+        stored = ts_store.count() - idle_n - n
+        ts_store.close()
     return {
         **summary(loaded),
-        "background_per_s": round(background.sent / background.elapsed, 1),
+        "background_per_s": round(sent / elapsed, 1),
         "n": n,
         "lost": lost,
         "idle_p50_ms": summary(idle)["p50_ms"],
@@ -258,8 +346,10 @@ def run(
         "mqtt_p99_ms": summary(raw)["p99_ms"],
         "mqtt_lost": raw_lost,
         "p99_over_idle_p99": round(percentile(loaded, 99) / max(percentile(idle, 99), 1e-9), 2),
-        "background_sent": background.sent,
-        "background_failed": background.failed,
+        "background_sent": sent,
+        "background_failed": failed,
         "background_stored": stored,
         "max_ms": round(max(loaded, default=float("nan")), 2),
+        "stages": stage_quantiles(metrics_text),
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
