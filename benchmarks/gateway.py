@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from broker.mosquitto import Mosquitto
-from gateway.harness import Devices, GatewayProcess, Recorder, wait_until
+from gateway.harness import Devices, GatewayProcess, Received, SubRecorder, wait_until
 from gateway.priority import READING
 from gateway.queue import DurableQueue, Item
 
@@ -37,7 +37,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--outage-s", type=int, default=3600, help="simulated outage, seconds")
     parser.add_argument("--interval-s", type=float, default=1.0, help="reading interval/device")
     parser.add_argument("--replay-rate", type=float, default=8000.0)
-    parser.add_argument("--live-rate", type=float, default=20.0, help="live messages/s")
+    parser.add_argument("--live-rate", type=float, default=50.0, help="live messages/s")
     parser.add_argument("--queue-n", type=int, default=50_000)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--json", action="store_true")
@@ -78,7 +78,7 @@ def bench_queue(workdir: Path, n: int) -> dict[str, float]:
     }
 
 
-def bench_bare_publisher(up_port: int, recorder: Recorder, n: int) -> float:
+def bench_bare_publisher(up_port: int, recorder: SubRecorder, n: int) -> float:
     """Baseline: a bare paho QoS 1 publisher straight to the upstream broker."""
     before = recorder.count(device_prefix="bare")
     devices = Devices(up_port, HOME, client_id="bare-publisher")
@@ -118,7 +118,7 @@ def _pct(values: list[float], q: float) -> float:
 def bench_replay(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
     local = Mosquitto(workdir / "local").start()
     up = Mosquitto(workdir / "upstream").start()
-    recorder = Recorder(up.port)
+    recorder = SubRecorder(up.port, workdir / "recorder")
     gateway = GatewayProcess(
         workdir / "gateway", HOME, local.port, up.port, "--replay-rate", str(args.replay_rate)
     ).start()
@@ -142,8 +142,8 @@ def bench_replay(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
         live = LivePublisher(devices, args.live_rate)
         live.start()
         time.sleep(1.0)
-        up.start()
         back = time.time()
+        up.start()
         wait_until(lambda: recorder.count("reading", "dev") >= n, 600, "replay")
         replay_done = time.time()
         time.sleep(3.0)
@@ -151,43 +151,12 @@ def bench_replay(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
         live.join()
         rss_now, rss_peak = gateway.rss_kb()
         bare = bench_bare_publisher(up.port, recorder, n)
-        messages = recorder.snapshot()
-        outage = [m for m in messages if m.device.startswith("dev") or m.device == "pendant"]
-        keys = [(m.device, m.body()["seq"]) for m in outage]
-        replayed = [m for m in outage if m.at >= back]
-        first, last = min(m.at for m in replayed), max(m.at for m in replayed)
-        during: list[float] = []
-        after: list[float] = []
-        for m in messages:
-            if m.device == "live" and (sent := live.sent.get(m.body()["seq"])) is not None:
-                (
-                    during if back <= sent <= replay_done else after if sent > replay_done else []
-                ).append((m.at - sent) * 1000)
-        replay_rate = len(replayed) / (last - first)
+        figures = _analyse(recorder.snapshot(), live.sent, n, back, replay_done)
+        figures["outage_fill_msgs_per_s"] = fill_rate
+        figures["baseline_bare_paho_msgs_per_s"] = bare
+        figures["replay_vs_bare"] = figures["replay_msgs_per_s"] / bare
         return {
-            "outage_messages": n + 1,
-            "outage_fill_msgs_per_s": fill_rate,
-            "replay_msgs_per_s": replay_rate,
-            "replay_incl_reconnect_msgs_per_s": len(replayed) / (last - back),
-            "baseline_bare_paho_msgs_per_s": bare,
-            "replay_vs_bare": replay_rate / bare,
-            "sos_position_among_replayed": next(
-                i for i, m in enumerate(outage) if m.device == "pendant"
-            ),
-            "missing": (n + 1) - len(set(keys)),
-            "duplicates": len(keys) - len(set(keys)),
-            "live_latency_ms_during_replay": {
-                "n": len(during),
-                "median": _median(during),
-                "p95": _pct(during, 0.95),
-                "max": max(during),
-            },
-            "live_latency_ms_after_replay": {
-                "n": len(after),
-                "median": _median(after),
-                "p95": _pct(after, 0.95),
-                "max": max(after),
-            },
+            **figures,
             "gateway_rss_mb": rss_now / 1024,
             "gateway_peak_rss_mb": rss_peak / 1024,
         }
@@ -199,8 +168,52 @@ def bench_replay(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
         local.stop()
 
 
-def _median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
+def _analyse(
+    messages: list[Received], sent_at: dict[int, float], n: int, back: float, replay_done: float
+) -> dict[str, Any]:
+    """What Anju received: replay rate, order, completeness, live latency."""
+    outage = [
+        m
+        for m in messages
+        if (m.device.startswith("dev") or m.device == "pendant") and m.channel != "availability"
+    ]
+    keys = [(m.device, m.body()["seq"]) for m in outage]
+    replayed = [m for m in outage if m.at >= back]
+    first, last = min(m.at for m in replayed), max(m.at for m in replayed)
+    during: list[float] = []
+    after: list[float] = []
+    for m in messages:
+        if m.device != "live" or m.channel != "reading":
+            continue
+        if (sent := sent_at.get(m.body()["seq"])) is not None:
+            if first <= sent <= last:
+                during.append((m.at - sent) * 1000)
+            elif sent > replay_done:
+                after.append((m.at - sent) * 1000)
+    replay_rate = len(replayed) / (last - first)
+    return {
+        "outage_messages": n + 1,
+        "replay_msgs_per_s": replay_rate,
+        "replay_incl_reconnect_msgs_per_s": len(replayed) / (last - back),
+        "sos_position_among_replayed": next(
+            i for i, m in enumerate(outage) if m.device == "pendant"
+        ),
+        "missing": (n + 1) - len(set(keys)),
+        "duplicates": len(keys) - len(set(keys)),
+        "live_latency_ms_during_replay": _summary(during),
+        "live_latency_ms_after_replay": _summary(after),
+    }
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"n": 0}
+    return {
+        "n": len(values),
+        "median": statistics.median(values),
+        "p95": _pct(values, 0.95),
+        "max": max(values),
+    }
 
 
 def run(args: argparse.Namespace) -> int:

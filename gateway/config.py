@@ -37,7 +37,10 @@ class GatewayConfig:
     replay_rate: float = 8000.0
     replay_burst: int = 1000
     window: int = 2000  # QoS 1 messages in flight upstream (far below paho's 65,535)
-    live_reserve: int = 200  # part of the window replay may not take from live traffic
+    # replay may hold at most this many messages in flight and hand paho this many per step:
+    # a live message then queues behind a few hundred replayed ones at most, not thousands
+    replay_window: int = 500
+    replay_step: int = 100
     # supervision
     heartbeat_s: float = 60.0
     device_timeout_s: float = 600.0
@@ -76,6 +79,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ("replay_rate", float, d.replay_rate, "replay rate after an outage, messages/s"),
         ("replay_burst", int, d.replay_burst, "replay token bucket size"),
         ("window", int, d.window, "QoS 1 messages in flight upstream"),
+        ("replay_window", int, d.replay_window, "replayed messages in flight upstream"),
+        ("replay_step", int, d.replay_step, "replayed messages handed over per step"),
         ("heartbeat_s", float, d.heartbeat_s, "gateway heartbeat interval"),
         ("device_timeout_s", float, d.device_timeout_s, "silence before a device is offline"),
         ("siren_device", str, None, "local device to announce alarms on while offline"),
@@ -122,6 +127,8 @@ def from_args(args: argparse.Namespace) -> GatewayConfig:
         replay_rate=float(args.replay_rate),
         replay_burst=int(args.replay_burst),
         window=int(args.window),
+        replay_window=int(args.replay_window),
+        replay_step=int(args.replay_step),
         heartbeat_s=float(args.heartbeat_s),
         device_timeout_s=float(args.device_timeout_s),
         siren_device=args.siren_device or None,

@@ -94,6 +94,48 @@ class Recorder:
         self.client.disconnect()
 
 
+class SubRecorder:
+    """Anju's side as a C program (mosquitto_sub, persistent session, QoS 1, reconnecting on its
+    own): a recorder that is not the bottleneck when the gateway replays thousands a second."""
+
+    def __init__(self, port: int, workdir: Path, topic_filter: str = "anju/#") -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.path = workdir / "recorded.txt"
+        self._out = self.path.open("wb")
+        self.proc = subprocess.Popen(
+            ["mosquitto_sub", "-p", str(port), "-V", "5", "-c", "-i", "sub-recorder",
+             "-x", "3600", "-q", "1", "-t", topic_filter, "-F", "%U %t %p"],
+            stdout=self._out, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self.messages: list[Received] = []
+        self._offset = 0
+        self._partial = b""
+
+    def snapshot(self) -> list[Received]:
+        with self.path.open("rb") as source:
+            source.seek(self._offset)
+            chunk = source.read()
+        self._offset += len(chunk)
+        lines = (self._partial + chunk).split(b"\n")
+        self._partial = lines.pop()
+        for line in lines:
+            at, topic, payload = line.split(b" ", 2)
+            self.messages.append(Received(topic.decode(), payload, float(at)))
+        return list(self.messages)
+
+    def count(self, channel: str | None = None, device_prefix: str = "") -> int:
+        return sum(
+            1
+            for m in self.snapshot()
+            if (channel is None or m.channel == channel) and m.device.startswith(device_prefix)
+        )
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+        self._out.close()
+
+
 class Devices:
     """The home's devices: one paho publisher on the local broker speaking contract v1."""
 

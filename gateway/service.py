@@ -9,7 +9,8 @@ Dispatch order after each (re)connect, with `boundary` the newest row at that mo
 1. alarms (priority 0), all of them, never rate limited;
 2. live traffic (rows newer than `boundary`): events and status, then readings;
 3. the backlog (rows up to `boundary`): events and status, then readings, at the token bucket's
-   rate and never taking the last `live_reserve` places of the in-flight window.
+   rate, at most `replay_window` of them in flight and `replay_step` handed to paho per step,
+   so that a live message never queues behind more than a few hundred replayed ones.
 A row is handed to paho once; paho resends it on reconnect (same session) until the PUBACK.
 """
 
@@ -261,8 +262,8 @@ class Gateway:
         room -= self._lane("backlog", ALARM, None, room, backlog=False)
         for prio in (EVENT, READING):
             room -= self._lane("live", prio, None, room, backlog=False)
-        backlog_room = self.cfg.window - self.cfg.live_reserve - self._inflight_backlog
-        budget = min(room, backlog_room, self.bucket.available())
+        backlog_room = self.cfg.replay_window - self._inflight_backlog
+        budget = min(room, backlog_room, self.cfg.replay_step, self.bucket.available())
         for prio in (EVENT, READING):
             if budget <= 0:
                 break
