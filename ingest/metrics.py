@@ -12,6 +12,10 @@ from domain.rejects import Reason
 MESSAGES_IN = Counter("anju_ingest_messages", "MQTT messages taken off the broker by ingest")
 ACCEPTED = Counter("anju_ingest_accepted", "messages that passed every check and were stored")
 REJECTED = Counter("anju_ingest_rejected", "messages rejected, by reason", ["reason"])
+REDELIVERED = Counter(
+    "anju_ingest_redelivered",
+    "messages the broker sent again that were already stored (after a reconnect or restart)",
+)
 STORE_WRITE_SECONDS = Histogram(
     "anju_ingest_store_write_seconds",
     "time to write one batch durably (points and dead letters)",

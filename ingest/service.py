@@ -77,6 +77,7 @@ class _Item(NamedTuple):
     payload: bytes
     mid: int
     qos: int
+    dup: bool  # the broker is sending it again (an earlier delivery was not acknowledged)
     generation: int  # which connection it came on: a PUBACK is only valid on that one
 
 
@@ -86,6 +87,7 @@ class IngestStats:
     accepted: int = 0
     stored: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
+    redelivered: int = 0  # duplicates the broker sent again after a reconnect or restart
     batches: int = 0
     connects: int = 0
 
@@ -240,7 +242,9 @@ class IngestService:
             topic = msg.topic
         except UnicodeDecodeError:
             topic = msg._topic.decode("utf-8", "replace")
-        self._queue.put(_Item(topic, bytes(msg.payload), msg.mid, msg.qos, self._generation))
+        self._queue.put(
+            _Item(topic, bytes(msg.payload), msg.mid, msg.qos, msg.dup, self._generation)
+        )
 
     # ---- worker ------------------------------------------------------------------------------
 
@@ -295,6 +299,7 @@ class IngestService:
         points: list[Point] = []
         letters: list[DeadLetter] = []
         rejected: dict[str, int] = {}
+        redelivered = 0
         check = self.gate.check
         for item in items:
             try:
@@ -307,13 +312,17 @@ class IngestService:
                 point = to_point(verdict.message)
                 if point is not None:
                     points.append(point)
+            elif verdict.reason is Reason.DUPLICATE and item.dup:
+                # the broker's own redelivery of what was stored before an ack got through:
+                # expected after a restart, not a device replaying, so no dead letter
+                redelivered += 1
             else:
                 reason = verdict.reason.value
                 rejected[reason] = rejected.get(reason, 0) + 1
                 letters.append(DeadLetter(now, reason, verdict.detail, item.topic, item.payload))
         self._write(points, letters)
         self._ack(items)
-        self._count(len(items), len(accepted), len(points), rejected)
+        self._count(len(items), len(accepted), len(points), rejected, redelivered)
         if accepted:
             try:
                 self.sink.accept(accepted)
@@ -349,8 +358,12 @@ class IngestService:
             if item.qos and item.generation == generation:
                 client.ack(item.mid, item.qos)
 
-    def _count(self, n: int, accepted: int, stored: int, rejected: dict[str, int]) -> None:
+    def _count(
+        self, n: int, accepted: int, stored: int, rejected: dict[str, int], redelivered: int
+    ) -> None:
         stats = self.stats
+        stats.redelivered += redelivered
+        metrics.REDELIVERED.inc(redelivered)
         stats.received += n
         stats.accepted += accepted
         stats.stored += stored
