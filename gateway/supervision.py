@@ -48,7 +48,7 @@ class Supervisor:
         return Change(device, state, reported_by_device=availability is not None)
 
     def set_heartbeat(self, device: str, interval_s: float, now: float) -> None:
-        known = self.devices.setdefault(device, _Device(now, "online"))
+        known = self.devices.setdefault(device, _Device(now, "offline"))  # not heard yet
         known.timeout_s = 2.5 * interval_s
 
     def tick(self, now: float) -> list[Change]:
