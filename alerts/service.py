@@ -18,7 +18,18 @@ from typing import Any
 from alerts import metrics
 from alerts.feed import Feed
 from alerts.views import HomeInfo, alarm_view
-from domain.alarms import Alarm, AlarmState, Change, Detection, Severity, open_alarm, repeat
+from domain.alarms import (
+    TAKEN_STATES,
+    Alarm,
+    AlarmState,
+    Change,
+    Detection,
+    LifecycleError,
+    Severity,
+    open_alarm,
+    repeat,
+    transition,
+)
 from domain.clock import Clock, now_ms
 from domain.ports import StateStore
 
@@ -129,6 +140,30 @@ class AlarmService:
             self._set_gauge(alarm.severity)
             metrics.ACTIONS.labels("resolve").inc()
             self._publish("resolved", alarm)
+        return alarm
+
+    # ---- escalation lifecycle (issue 6): notified, in progress, dropped, cancelled ---------
+
+    def mark(self, alarm_id: str, state: AlarmState, actor: str, note: str = "") -> Alarm:
+        """Any other lifecycle change (domain.alarms.TRANSITIONS), saved and published.
+
+        notified (system, after the first delivery), in_progress (the one who accepted),
+        notified again = dropped (an accepted alarm is given back: escalation restarts),
+        cancelled (the resident only).
+        """
+        with self._lock:
+            alarm = self._get(alarm_id)
+            was_open = alarm.is_open
+            dropped = alarm.state in TAKEN_STATES and state is AlarmState.NOTIFIED
+            try:
+                transition(alarm, state, actor, now_ms(self.clock), note)
+            except LifecycleError as exc:
+                raise AlarmConflictError(str(exc)) from exc
+            self.store.save_alarm(alarm)
+            if was_open and not alarm.is_open:
+                self._open[alarm.severity] = max(0, self._open[alarm.severity] - 1)
+                self._set_gauge(alarm.severity)
+            self._publish("dropped" if dropped else state.value, alarm)
         return alarm
 
     # ---- reading -------------------------------------------------------------------------

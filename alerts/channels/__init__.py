@@ -1,0 +1,1 @@
+"""Notification channels: webhook, e-mail (SMTP), SMS and voice through a provider's HTTP API."""

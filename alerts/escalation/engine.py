@@ -1,0 +1,301 @@
+"""The escalation engine: an alarm climbs its policy's stages on durable timers until taken.
+
+Every stage is a timer row (alarm, generation, stage, round) in the store; `tick(now)` fires the
+due ones. Firing a timer and queueing its messages in the outbox is one transaction, so a crash
+leaves a stage either fired with all its messages queued or still pending. Acceptance stops the
+climb (pending timers and unsent messages are cancelled); a dropped alarm starts a new generation
+from the first stage. Re-notify rounds are timers too. The engine keeps a heap of pending due
+times in memory, so a tick with nothing due costs a comparison, whatever the number of alarms.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from alerts.escalation.contacts import Contact, channels_for, not_before_ms
+from alerts.escalation.links import LinkSigner
+from alerts.escalation.policy import Policy, PolicyBook, Role, risks_of
+from alerts.texts import Place, render
+from domain.alarms import TAKEN_STATES, Alarm, related
+from domain.clock import Clock, now_ms
+from domain.ports import StateStore
+from stores.state.escalation import DeliveryRow, EscalationRow, EscalationStore, Firing, TimerRow
+
+log = logging.getLogger(__name__)
+
+DEFAULT_COMMUNITY = "default"
+LINK_CHANNELS = frozenset({"sms", "email", "webhook"})
+
+
+def delivery_key(t: TimerRow, contact: str, channel: str) -> str:
+    """The idempotency key of one message: (alarm, generation, stage, round, recipient, channel)."""
+    return f"{t.alarm_id}/{t.generation}/{t.stage}/{t.round}/{contact}/{channel}"
+
+
+@dataclass(slots=True)
+class _Subject:
+    alarm: Alarm
+    place: Place
+    contacts: list[Contact]
+
+
+class EscalationEngine:
+    def __init__(
+        self,
+        store: EscalationStore,
+        state: StateStore,
+        clock: Clock,
+        *,
+        links: LinkSigner | None = None,
+        on_queued: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.state = state
+        self.clock = clock
+        self.links = links
+        self.on_queued = on_queued
+        self._lock = threading.RLock()
+        self._heap: list[TimerRow] = []
+        self._esc: dict[str, EscalationRow] = {}
+        self._policies: dict[str, Policy] = {}
+
+    # ---- start, stop, restart --------------------------------------------------------------
+
+    def load(self) -> int:
+        """Read pending timers and active escalations back from the store (after a restart)."""
+        with self._lock:
+            self._esc = {e.alarm_id: e for e in self.store.escalations(active_only=True)}
+            self._policies = {a: Policy.from_json(e.policy) for a, e in self._esc.items()}
+            self._heap = [t for t in self.store.pending_timers() if t.alarm_id in self._esc]
+            heapq.heapify(self._heap)
+            return len(self._heap)
+
+    def start(self, alarm: Alarm) -> bool:
+        """Begin escalating an alarm (idempotent: an alarm is escalated once)."""
+        with self._lock:
+            if alarm.alarm_id in self._esc or not alarm.is_open:
+                return False
+            home = self.state.get_home(alarm.home_id)
+            community = home.community_id if home is not None else DEFAULT_COMMUNITY
+            residents = self.state.list_residents(alarm.home_id)
+            policy = self.book(community).choose(
+                alarm.severity, risks_of(residents, self.clock.now())
+            )
+            esc = EscalationRow(
+                alarm_id=alarm.alarm_id,
+                home_id=alarm.home_id,
+                community_id=community,
+                severity=alarm.severity.value,
+                policy=policy.to_json(),
+                generation=0,
+                started_ms=alarm.raised_ms,
+                active=True,
+                incident_id=self._incident_for(alarm),
+            )
+            timers = _timers(policy, alarm.alarm_id, 0, alarm.raised_ms)
+            if not self.store.start(esc, timers):
+                return False
+            if alarm.state in TAKEN_STATES:  # taken before we saw it: record, do not climb
+                self.store.stop(alarm.alarm_id, "accepted")
+                return True
+            self._esc[alarm.alarm_id] = esc
+            self._policies[alarm.alarm_id] = policy
+            for t in timers:
+                heapq.heappush(self._heap, t)
+            log.info("escalating %s with policy %s", alarm.alarm_id, policy.name)
+            return True
+
+    def stop(self, alarm_id: str, reason: str) -> None:
+        with self._lock:
+            self.store.stop(alarm_id, reason)
+            self._esc.pop(alarm_id, None)
+            self._policies.pop(alarm_id, None)  # heap entries go stale and are skipped
+
+    def restart(self, alarm_id: str) -> bool:
+        """An accepted alarm was dropped: climb again from the first stage (new generation)."""
+        with self._lock:
+            esc = self.store.get(alarm_id)
+            if esc is None:
+                alarm = self.state.get_alarm(alarm_id)
+                return alarm is not None and self.start(alarm)
+            policy = Policy.from_json(esc.policy)
+            esc.generation += 1
+            esc.started_ms = now_ms(self.clock)
+            esc.active = True
+            timers = _timers(policy, alarm_id, esc.generation, esc.started_ms)
+            self.store.restart(alarm_id, esc.generation, esc.started_ms, timers)
+            self._esc[alarm_id] = esc
+            self._policies[alarm_id] = policy
+            for t in timers:
+                heapq.heappush(self._heap, t)
+            return True
+
+    def on_change(self, change: str, alarm_id: str) -> None:
+        """React to an alarm change from the live feed."""
+        if change == "raised":
+            alarm = self.state.get_alarm(alarm_id)
+            if alarm is not None:
+                self.start(alarm)
+        elif change in ("accepted", "in_progress"):
+            self.stop(alarm_id, "accepted")
+        elif change in ("resolved", "cancelled"):
+            self.stop(alarm_id, change)
+        elif change == "dropped":
+            self.restart(alarm_id)
+
+    def reconcile(self) -> int:
+        """Bring the engine in line with the alarms (at start, after the feed lost events)."""
+        started = 0
+        with self._lock:
+            open_alarms = {
+                a.alarm_id: a for a in self.state.list_alarms(open_only=True, limit=1_000_000)
+            }
+            for alarm_id in list(self._esc):
+                alarm = open_alarms.get(alarm_id)
+                if alarm is None:
+                    self.stop(alarm_id, "closed")
+                elif alarm.state in TAKEN_STATES:
+                    self.stop(alarm_id, "accepted")
+            known = {e.alarm_id for e in self.store.escalations()}
+            for alarm in open_alarms.values():
+                if alarm.alarm_id not in known and self.start(alarm):
+                    started += 1
+        return started
+
+    # ---- timers ----------------------------------------------------------------------------
+
+    def next_due_ms(self) -> int | None:
+        with self._lock:
+            return self._heap[0].due_ms if self._heap else None
+
+    def tick(self, at_ms: int | None = None) -> int:
+        """Fire every timer due at `at_ms` (default: the clock); returns how many fired."""
+        now = now_ms(self.clock) if at_ms is None else at_ms
+        with self._lock:
+            if not self._heap or self._heap[0].due_ms > now:
+                return 0
+            due: list[TimerRow] = []
+            while self._heap and self._heap[0].due_ms <= now:
+                t = heapq.heappop(self._heap)
+                esc = self._esc.get(t.alarm_id)
+                if esc is not None and esc.generation == t.generation:
+                    due.append(t)
+            subjects: dict[str, _Subject | None] = {}
+            firings = [f for t in due if (f := self._firing(t, now, subjects)) is not None]
+            fired = self.store.fire(firings, now) if firings else []
+            by_timer = {f.timer: f for f in firings}
+            for t in fired:
+                nxt = by_timer[t].next_timer
+                if nxt is not None:
+                    heapq.heappush(self._heap, nxt)
+        if fired and self.on_queued is not None:
+            self.on_queued()
+        return len(fired)
+
+    def _firing(self, t: TimerRow, now: int, subjects: dict[str, _Subject | None]) -> Firing | None:
+        policy = self._policies[t.alarm_id]
+        if t.alarm_id not in subjects:
+            subjects[t.alarm_id] = self._subject(t.alarm_id)
+        subject = subjects[t.alarm_id]
+        if subject is None:
+            return None
+        stage = policy.stages[t.stage]
+        told_roles = {r for s in policy.stages[: t.stage + 1] for r in s.roles}
+        told_all = [c for c in subject.contacts if c.role in told_roles]
+        deliveries: list[DeliveryRow] = []
+        for contact in (c for c in subject.contacts if c.role in stage.roles):
+            told = [c.name for c in told_all if c.contact_id != contact.contact_id]
+            for channel in channels_for(contact, subject.alarm.severity):
+                link = None
+                if (
+                    self.links is not None
+                    and contact.role is Role.FAMILY
+                    and channel in LINK_CHANNELS
+                ):
+                    link = self.links.url(t.alarm_id, contact.contact_id)
+                message = render(
+                    subject.alarm,
+                    subject.place,
+                    language=contact.language,
+                    told=told,
+                    link=link,
+                    round_=t.round,
+                )
+                deliveries.append(
+                    DeliveryRow(
+                        key=delivery_key(t, contact.contact_id, channel),
+                        alarm_id=t.alarm_id,
+                        generation=t.generation,
+                        stage=t.stage,
+                        round=t.round,
+                        contact_id=contact.contact_id,
+                        role=contact.role.value,
+                        channel=channel,
+                        address=contact.addresses[channel],
+                        message=message,
+                        next_ms=not_before_ms(contact, subject.alarm.severity, now),
+                        created_ms=now,
+                    )
+                )
+        if not deliveries:
+            log.warning("alarm %s stage %s: nobody to tell", t.alarm_id, stage.name)
+        nxt = None
+        if stage.renotify_s is not None and t.round + 1 < stage.max_rounds:
+            due = t.due_ms + int(stage.renotify_s * 1000)
+            nxt = TimerRow(due, t.alarm_id, t.generation, t.stage, t.round + 1)
+        return Firing(t, deliveries, nxt)
+
+    def _subject(self, alarm_id: str) -> _Subject | None:
+        alarm = self.state.get_alarm(alarm_id)
+        if alarm is None:
+            return None
+        home = self.state.get_home(alarm.home_id)
+        residents = self.state.list_residents(alarm.home_id)
+        community = home.community_id if home is not None else DEFAULT_COMMUNITY
+        place = Place(
+            address=home.address if home else "",
+            lat=home.lat if home else None,
+            lon=home.lon if home else None,
+            timezone=home.timezone if home else "Asia/Shanghai",
+            residents=tuple(r.name for r in residents),
+        )
+        scopes = [alarm.home_id, community, "*"]
+        contacts = [Contact.from_json(c) for c in self.store.contacts(scopes)]
+        return _Subject(alarm, place, contacts)
+
+    # ---- policies and incidents ------------------------------------------------------------
+
+    def book(self, community_id: str) -> PolicyBook:
+        body = self.store.load_policies(community_id)
+        return PolicyBook(community_id) if body is None else PolicyBook.from_json(body)
+
+    def _incident_for(self, alarm: Alarm) -> str:
+        """A fall and then inactivity in the same home are one incident."""
+        for esc in self.store.escalations(home_id=alarm.home_id):
+            other = self.state.get_alarm(esc.alarm_id)
+            if other is not None and other.is_open and related(other, alarm):
+                return esc.incident_id
+        return alarm.alarm_id
+
+    def incident(self, alarm_id: str) -> list[str]:
+        """The alarms linked with this one, oldest first."""
+        esc = self.store.get(alarm_id)
+        if esc is None:
+            return [alarm_id]
+        rows = [
+            e
+            for e in self.store.escalations(home_id=esc.home_id)
+            if e.incident_id == esc.incident_id
+        ]
+        return [e.alarm_id for e in sorted(rows, key=lambda e: e.started_ms)]
+
+
+def _timers(policy: Policy, alarm_id: str, generation: int, start_ms: int) -> Sequence[TimerRow]:
+    return [
+        TimerRow(start_ms + int(s.after_s * 1000), alarm_id, generation, i, 0)
+        for i, s in enumerate(policy.stages)
+    ]

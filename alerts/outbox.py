@@ -1,0 +1,149 @@
+"""The durable outbox: every message is a row before it is sent; delivered at least once.
+
+The engine queues rows (keyed by an idempotency key) in the same transaction that fires a
+stage. The dispatcher sends due rows through their channel and records the outcome: delivered
+(with time), retried later with exponential backoff, or failed after `max_attempts` or a
+permanent error. A crash between sending and recording means one more send after restart, with
+the same idempotency key for the receiver to drop.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+
+from prometheus_client import Counter, Histogram
+
+from alerts.channels.base import Channel, DeliveryError
+from domain.clock import Clock, now_ms
+from stores.state.escalation import DeliveryRow, EscalationStore
+
+log = logging.getLogger(__name__)
+
+SENT = Counter("anju_outbox_sent_total", "messages delivered", ["channel"])
+RETRIED = Counter(
+    "anju_outbox_retries_total", "delivery attempts that will be retried", ["channel"]
+)
+FAILED = Counter("anju_outbox_failed_total", "messages given up on", ["channel"])
+SEND_SECONDS = Histogram(
+    "anju_outbox_send_seconds", "time to hand one message to its channel", ["channel"]
+)
+
+
+def backoff_ms(attempts: int, *, base_ms: int = 1000, cap_ms: int = 300_000) -> int:
+    """1 s, 2 s, 4 s ... up to 5 minutes."""
+    return int(min(cap_ms, base_ms * 2 ** max(0, attempts - 1)))
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: EscalationStore,
+        channels: Mapping[str, Channel],
+        clock: Clock,
+        *,
+        max_attempts: int = 12,
+        on_delivered: Callable[[DeliveryRow], None] | None = None,
+        batch: int = 100,
+    ) -> None:
+        self.store = store
+        self.channels = dict(channels)
+        self.clock = clock
+        self.max_attempts = max_attempts
+        self.on_delivered = on_delivered
+        self.batch = batch
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def run_once(self, at_ms: int | None = None) -> int:
+        """Send every due message once; returns how many were delivered."""
+        delivered = 0
+        with self._lock:
+            now = now_ms(self.clock) if at_ms is None else at_ms
+            for row in self.store.due_deliveries(now, self.batch):
+                if self._stop.is_set():
+                    break
+                delivered += self._send(row, now)
+        return delivered
+
+    def _send(self, row: DeliveryRow, now: int) -> int:
+        channel = self.channels.get(row.channel)
+        attempts = row.attempts + 1
+        started = time.perf_counter()
+        try:
+            if channel is None:
+                raise DeliveryError(f"no {row.channel} channel configured", retryable=False)
+            channel.send(row)
+        except DeliveryError as exc:
+            give_up = not exc.retryable or attempts >= self.max_attempts
+            status = "failed" if give_up else "pending"
+            next_ms = now if give_up else now_ms(self.clock) + backoff_ms(attempts)
+            self.store.mark(
+                row.key, status, attempts=attempts, next_ms=next_ms, sent_ms=None, error=str(exc)
+            )
+            (FAILED if give_up else RETRIED).labels(row.channel).inc()
+            log.warning("delivery %s %s: %s", row.key, "failed" if give_up else "will retry", exc)
+            return 0
+        except Exception as exc:  # a bug in a channel must not stop the others
+            log.exception("delivery %s crashed", row.key)
+            next_ms = now_ms(self.clock) + backoff_ms(attempts)
+            self.store.mark(
+                row.key,
+                "pending",
+                attempts=attempts,
+                next_ms=next_ms,
+                sent_ms=None,
+                error=repr(exc),
+            )
+            return 0
+        SEND_SECONDS.labels(row.channel).observe(time.perf_counter() - started)
+        self.store.mark(
+            row.key,
+            "delivered",
+            attempts=attempts,
+            next_ms=row.next_ms,
+            sent_ms=now_ms(self.clock),
+            error="",
+        )
+        SENT.labels(row.channel).inc()
+        row.status = "delivered"
+        if self.on_delivered is not None:
+            try:
+                self.on_delivered(row)
+            except Exception:
+                log.exception("after delivery of %s", row.key)
+        return 1
+
+    # ---- background thread (production) ----------------------------------------------------
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self, *, idle_s: float = 0.5) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._loop, args=(idle_s,), name="anju-outbox", daemon=True
+        )
+        self._thread.start()
+
+    def _loop(self, idle_s: float) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("outbox dispatch failed; trying again")
+            self._wake.wait(idle_s)
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None

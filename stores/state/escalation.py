@@ -1,0 +1,381 @@
+"""The escalation engine's durable state, beside the state store (same database).
+
+Escalations, their timers and the outbox are rows; firing a timer and queueing its messages is
+one transaction, so after a crash a stage has either fired with all its messages queued, or not
+at all. Outbox rows are keyed by an idempotency key: queueing twice keeps one row.
+Policies and contacts are JSON bodies; `alerts.escalation` gives them their types.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from stores import metrics
+from stores.state.escalation_tables import build_escalation_metadata
+
+
+@dataclass(slots=True)
+class EscalationRow:
+    alarm_id: str
+    home_id: str
+    community_id: str
+    severity: str
+    policy: dict[str, Any]
+    generation: int
+    started_ms: int
+    active: bool
+    incident_id: str
+    stop_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class TimerRow:
+    due_ms: int
+    alarm_id: str
+    generation: int
+    stage: int
+    round: int
+
+
+@dataclass(slots=True)
+class DeliveryRow:
+    key: str
+    alarm_id: str
+    generation: int
+    stage: int
+    round: int
+    contact_id: str
+    role: str
+    channel: str
+    address: str
+    message: dict[str, Any]
+    status: str = "pending"
+    attempts: int = 0
+    next_ms: int = 0
+    created_ms: int = 0
+    sent_ms: int | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Firing:
+    """A due timer and what firing it queues (messages, the next re-notify round)."""
+
+    timer: TimerRow
+    deliveries: Sequence[DeliveryRow]
+    next_timer: TimerRow | None = None
+
+
+class EscalationStore:
+    def __init__(self, engine: Engine, *, schema: str | None = None) -> None:
+        self.engine = engine
+        self._md = build_escalation_metadata(schema)
+        t = self._md.tables
+        p = f"{schema}." if schema else ""
+        self._policies = t[p + "esc_policies"]
+        self._contacts = t[p + "esc_contacts"]
+        self._esc = t[p + "esc_escalations"]
+        self._timers = t[p + "esc_timers"]
+        self._outbox = t[p + "esc_outbox"]
+        self._md.create_all(engine)
+
+    @contextmanager
+    def _tx(self, op: str) -> Iterator[Connection]:
+        started = time.perf_counter()
+        with self.engine.begin() as conn:
+            yield conn
+        metrics.STATE_SECONDS.labels(op).observe(time.perf_counter() - started)
+
+    def _insert(self, conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        """Insert, keeping the existing row on a key conflict (idempotent)."""
+        if not rows:
+            return
+        stmt: Any
+        if conn.dialect.name == "postgresql":
+            stmt = postgresql.insert(table).on_conflict_do_nothing()
+        elif conn.dialect.name == "sqlite":
+            stmt = sqlite.insert(table).on_conflict_do_nothing()
+        else:
+            raise RuntimeError(f"unsupported dialect {conn.dialect.name}")
+        conn.execute(stmt, rows)
+
+    def _put(self, conn: Connection, table: sa.Table, key: str, row: dict[str, Any]) -> None:
+        conn.execute(sa.delete(table).where(table.c[key] == row[key]))
+        conn.execute(sa.insert(table), [row])
+
+    # policies and contacts ----------------------------------------------------------------
+    def save_policies(self, community_id: str, body: Mapping[str, Any]) -> None:
+        with self._tx("esc_save_policies") as conn:
+            row = {"community_id": community_id, "body": dict(body)}
+            self._put(conn, self._policies, "community_id", row)
+
+    def load_policies(self, community_id: str) -> dict[str, Any] | None:
+        p = self._policies
+        with self._tx("esc_load_policies") as conn:
+            body = conn.execute(sa.select(p.c.body).where(p.c.community_id == community_id))
+            value = body.scalar()
+        return None if value is None else dict(value)
+
+    def save_contact(self, contact_id: str, scope: str, body: Mapping[str, Any]) -> None:
+        with self._tx("esc_save_contact") as conn:
+            row = {"contact_id": contact_id, "scope": scope, "body": dict(body)}
+            self._put(conn, self._contacts, "contact_id", row)
+
+    def contacts(self, scopes: Sequence[str]) -> list[dict[str, Any]]:
+        c = self._contacts
+        query = sa.select(c.c.body).where(c.c.scope.in_(list(scopes))).order_by(c.c.contact_id)
+        with self._tx("esc_contacts") as conn:
+            return [dict(b) for b in conn.execute(query).scalars()]
+
+    # escalations and timers ---------------------------------------------------------------
+    def start(self, esc: EscalationRow, timers: Sequence[TimerRow]) -> bool:
+        """Record a new escalation with its timers; False when the alarm already has one."""
+        with self._tx("esc_start") as conn:
+            exists = conn.execute(
+                sa.select(self._esc.c.alarm_id).where(self._esc.c.alarm_id == esc.alarm_id)
+            ).first()
+            if exists is not None:
+                return False
+            conn.execute(sa.insert(self._esc), [_esc_dict(esc)])
+            self._insert(conn, self._timers, [_timer_dict(t) for t in timers])
+        return True
+
+    def restart(
+        self, alarm_id: str, generation: int, started_ms: int, timers: Sequence[TimerRow]
+    ) -> None:
+        e = self._esc
+        with self._tx("esc_restart") as conn:
+            conn.execute(
+                sa.update(e)
+                .where(e.c.alarm_id == alarm_id)
+                .values(active=True, generation=generation, started_ms=started_ms, stop_reason="")
+            )
+            self._insert(conn, self._timers, [_timer_dict(t) for t in timers])
+
+    def stop(self, alarm_id: str, reason: str, *, cancel_unsent: bool = True) -> int:
+        """Stop climbing: cancel pending timers and (unless told not to) unsent messages."""
+        e, t, o = self._esc, self._timers, self._outbox
+        with self._tx("esc_stop") as conn:
+            conn.execute(
+                sa.update(e)
+                .where(e.c.alarm_id == alarm_id)
+                .values(active=False, stop_reason=reason)
+            )
+            cancelled = conn.execute(
+                sa.update(t)
+                .where(t.c.alarm_id == alarm_id, t.c.status == "pending")
+                .values(status="cancelled")
+            ).rowcount
+            if cancel_unsent:
+                conn.execute(
+                    sa.update(o)
+                    .where(o.c.alarm_id == alarm_id, o.c.status == "pending")
+                    .values(status="cancelled", error=reason)
+                )
+        return int(cancelled)
+
+    def get(self, alarm_id: str) -> EscalationRow | None:
+        with self._tx("esc_get") as conn:
+            row = conn.execute(sa.select(self._esc).where(self._esc.c.alarm_id == alarm_id)).first()
+        return None if row is None else _esc_row(row)
+
+    def escalations(
+        self, *, active_only: bool = False, home_id: str | None = None
+    ) -> list[EscalationRow]:
+        e = self._esc
+        query = sa.select(e)
+        if active_only:
+            query = query.where(e.c.active.is_(True))
+        if home_id is not None:
+            query = query.where(e.c.home_id == home_id)
+        with self._tx("esc_list") as conn:
+            return [_esc_row(r) for r in conn.execute(query)]
+
+    def pending_timers(self) -> list[TimerRow]:
+        t = self._timers
+        query = sa.select(t).where(t.c.status == "pending")
+        with self._tx("esc_pending_timers") as conn:
+            return [_timer_row(r) for r in conn.execute(query)]
+
+    def timers(self, alarm_id: str) -> list[tuple[TimerRow, str, int | None]]:
+        t = self._timers
+        query = sa.select(t).where(t.c.alarm_id == alarm_id).order_by(t.c.due_ms)
+        with self._tx("esc_timers") as conn:
+            return [(_timer_row(r), r.status, r.fired_ms) for r in conn.execute(query)]
+
+    def fire(self, firings: Sequence[Firing], now_ms: int) -> list[TimerRow]:
+        """Fire due timers in one transaction; returns those that fired (others were stale)."""
+        t, e = self._timers, self._esc
+        fired: list[TimerRow] = []
+        with self._tx("esc_fire") as conn:
+            for f in firings:
+                tm = f.timer
+                active = conn.execute(
+                    sa.select(e.c.alarm_id).where(
+                        e.c.alarm_id == tm.alarm_id,
+                        e.c.active.is_(True),
+                        e.c.generation == tm.generation,
+                    )
+                ).first()
+                status = "fired" if active is not None else "cancelled"
+                done = conn.execute(
+                    sa.update(t)
+                    .where(
+                        t.c.alarm_id == tm.alarm_id,
+                        t.c.generation == tm.generation,
+                        t.c.stage == tm.stage,
+                        t.c.round == tm.round,
+                        t.c.status == "pending",
+                    )
+                    .values(status=status, fired_ms=now_ms)
+                ).rowcount
+                if done != 1 or active is None:
+                    continue
+                fired.append(tm)
+                self._insert(conn, self._outbox, [_delivery_dict(d) for d in f.deliveries])
+                if f.next_timer is not None:
+                    self._insert(conn, self._timers, [_timer_dict(f.next_timer)])
+        return fired
+
+    # outbox -------------------------------------------------------------------------------
+    def due_deliveries(self, now_ms: int, limit: int = 100) -> list[DeliveryRow]:
+        o = self._outbox
+        query = (
+            sa.select(o)
+            .where(o.c.status == "pending", o.c.next_ms <= now_ms)
+            .order_by(o.c.next_ms, o.c.key)
+            .limit(limit)
+        )
+        with self._tx("esc_due") as conn:
+            return [_delivery_row(r) for r in conn.execute(query)]
+
+    def next_delivery_ms(self) -> int | None:
+        o = self._outbox
+        with self._tx("esc_next_delivery") as conn:
+            value = conn.execute(
+                sa.select(sa.func.min(o.c.next_ms)).where(o.c.status == "pending")
+            ).scalar()
+        return None if value is None else int(value)
+
+    def mark(
+        self, key: str, status: str, *, attempts: int, next_ms: int, sent_ms: int | None, error: str
+    ) -> bool:
+        """Record a delivery attempt; only a still-pending row changes (cancelled stays)."""
+        o = self._outbox
+        with self._tx("esc_mark") as conn:
+            done = conn.execute(
+                sa.update(o)
+                .where(o.c.key == key, o.c.status == "pending")
+                .values(
+                    status=status, attempts=attempts, next_ms=next_ms, sent_ms=sent_ms, error=error
+                )
+            ).rowcount
+        return bool(done)
+
+    def deliveries(self, alarm_id: str | None = None) -> list[DeliveryRow]:
+        o = self._outbox
+        query = sa.select(o).order_by(o.c.created_ms, o.c.key)
+        if alarm_id is not None:
+            query = query.where(o.c.alarm_id == alarm_id)
+        with self._tx("esc_deliveries") as conn:
+            return [_delivery_row(r) for r in conn.execute(query)]
+
+    def drop_all(self) -> None:
+        self._md.drop_all(self.engine)
+
+
+def _esc_dict(e: EscalationRow) -> dict[str, Any]:
+    return {
+        "alarm_id": e.alarm_id,
+        "home_id": e.home_id,
+        "community_id": e.community_id,
+        "severity": e.severity,
+        "policy": e.policy,
+        "generation": e.generation,
+        "started_ms": e.started_ms,
+        "active": e.active,
+        "incident_id": e.incident_id,
+        "stop_reason": e.stop_reason,
+    }
+
+
+def _esc_row(r: sa.Row[Any]) -> EscalationRow:
+    return EscalationRow(
+        r.alarm_id,
+        r.home_id,
+        r.community_id,
+        r.severity,
+        dict(r.policy),
+        int(r.generation),
+        int(r.started_ms),
+        bool(r.active),
+        r.incident_id,
+        r.stop_reason,
+    )
+
+
+def _timer_dict(t: TimerRow) -> dict[str, Any]:
+    return {
+        "alarm_id": t.alarm_id,
+        "generation": t.generation,
+        "stage": t.stage,
+        "round": t.round,
+        "due_ms": t.due_ms,
+        "status": "pending",
+        "fired_ms": None,
+    }
+
+
+def _timer_row(r: sa.Row[Any]) -> TimerRow:
+    return TimerRow(int(r.due_ms), r.alarm_id, int(r.generation), int(r.stage), int(r.round))
+
+
+def _delivery_dict(d: DeliveryRow) -> dict[str, Any]:
+    return {
+        "key": d.key,
+        "alarm_id": d.alarm_id,
+        "generation": d.generation,
+        "stage": d.stage,
+        "round": d.round,
+        "contact_id": d.contact_id,
+        "role": d.role,
+        "channel": d.channel,
+        "address": d.address,
+        "message": d.message,
+        "status": d.status,
+        "attempts": d.attempts,
+        "next_ms": d.next_ms,
+        "created_ms": d.created_ms,
+        "sent_ms": d.sent_ms,
+        "error": d.error,
+    }
+
+
+def _delivery_row(r: sa.Row[Any]) -> DeliveryRow:
+    m = r._mapping
+    return DeliveryRow(
+        key=m["key"],
+        alarm_id=m["alarm_id"],
+        generation=int(m["generation"]),
+        stage=int(m["stage"]),
+        round=int(m["round"]),
+        contact_id=m["contact_id"],
+        role=m["role"],
+        channel=m["channel"],
+        address=m["address"],
+        message=dict(m["message"]),
+        status=m["status"],
+        attempts=int(m["attempts"]),
+        next_ms=int(m["next_ms"]),
+        created_ms=int(m["created_ms"]),
+        sent_ms=None if m["sent_ms"] is None else int(m["sent_ms"]),
+        error=m["error"],
+    )
