@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from broker.mosquitto import find_mosquitto, free_port
 from tests.conftest import require
@@ -24,8 +25,12 @@ def _runs(proc_dir: Path, needle: str) -> bool:
         return False
 
 
-def test_demo_shows_an_alarm_within_60_s_and_stops_cleanly(tmp_path: Path) -> None:
-    require(find_mosquitto() is not None, "mosquitto is not installed")
+@pytest.mark.parametrize("broker", ["mosquitto", "embedded"])
+def test_demo_shows_an_alarm_within_60_s_and_stops_cleanly(tmp_path: Path, broker: str) -> None:
+    """With Mosquitto when installed; with the embedded broker a fresh machine needs nothing."""
+    if broker == "mosquitto":
+        require(find_mosquitto() is not None, "mosquitto is not installed")
+    extra = ["--embedded-broker"] if broker == "embedded" else []
     http_port, mqtt_port = free_port(), free_port()
     log = (tmp_path / "demo.log").open("wb")
     proc = subprocess.Popen(
@@ -40,6 +45,7 @@ def test_demo_shows_an_alarm_within_60_s_and_stops_cleanly(tmp_path: Path) -> No
             str(mqtt_port),
             "--homes",
             "2",
+            *extra,
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -64,7 +70,14 @@ def test_demo_shows_an_alarm_within_60_s_and_stops_cleanly(tmp_path: Path) -> No
         output = (tmp_path / "demo.log").read_text()
         assert f"http://127.0.0.1:{http_port}/" in output
         assert "demo stopped" in output
-        assert '"level": "error"' not in output
+        errors = [
+            line
+            for line in output.splitlines()
+            if '"level": "error"' in line
+            # amqtt logs the broker's own readiness probe (connect, close) as an error
+            and "No data to decode MQTT packet" not in line
+        ]
+        assert not errors
         # the broker it started is gone too
         assert not [p for p in Path("/proc").glob("[0-9]*") if _runs(p, str(tmp_path / "demo"))]
     finally:
