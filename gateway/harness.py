@@ -103,10 +103,27 @@ class SubRecorder:
         self.path = workdir / "recorded.txt"
         self._out = self.path.open("wb")
         self.proc = subprocess.Popen(
-            ["mosquitto_sub", "-p", str(port), "-V", "5", "-c", "-i", "sub-recorder",
-             "-x", "3600", "-q", "1", "-t", topic_filter, "-F", "%U %t %p"],
-            stdout=self._out, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                "mosquitto_sub",
+                "-p",
+                str(port),
+                "-V",
+                "5",
+                "-c",
+                "-i",
+                "sub-recorder",
+                "-x",
+                "3600",
+                "-q",
+                "1",
+                "-t",
+                topic_filter,
+                "-F",
+                "%U %t %p",
+            ],
+            stdout=self._out,
+            stderr=subprocess.DEVNULL,
+        )
         self.messages: list[Received] = []
         self._offset = 0
         self._partial = b""
@@ -181,17 +198,24 @@ class GatewayProcess:
     """`anju gateway run` as a real subprocess."""
 
     def __init__(
-        self, workdir: Path, home: str, local_port: int, upstream_port: int, *extra: str
+        self,
+        workdir: Path,
+        home: str,
+        local_port: int,
+        upstream_port: int,
+        *extra: str,
+        via_cli: bool = True,
     ) -> None:
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.queue_path = workdir / "queue.db"
         self.state_path = Path(f"{self.queue_path}.state.json")
+        # `anju gateway run` re-executes itself as `python -m gateway`; going there directly
+        # spares the seconds the `anju` command spends importing every other sub-command
         anju = shutil.which("anju", path=str(Path(sys.executable).parent)) or "anju"
+        command = [anju, "gateway", "run"] if via_cli else [sys.executable, "-m", "gateway"]
         self.argv = [
-            anju,
-            "gateway",
-            "run",
+            *command,
             "--home",
             home,
             "--queue",

@@ -24,9 +24,14 @@ class Rig:
     devices: Devices
     workdir: Path
 
-    def gateway(self, *extra: str) -> GatewayProcess:
+    def gateway(self, *extra: str, via_cli: bool = False) -> GatewayProcess:
         return GatewayProcess(
-            self.workdir / "gateway", HOME, self.local.port, self.upstream.port, *extra
+            self.workdir / "gateway",
+            HOME,
+            self.local.port,
+            self.upstream.port,
+            *extra,
+            via_cli=via_cli,
         )
 
     def cut(self, gateway: GatewayProcess) -> None:

@@ -29,7 +29,7 @@ def _device_messages(recorder: Recorder, since: float = 0.0) -> list[tuple[str, 
 def test_hour_outage_sos_first_every_reading_exactly_once(rig: Rig) -> None:
     siren = Recorder(rig.local.port, f"anju/v1/{HOME}/siren/cmd", client_id="siren")
     gateway = rig.gateway(
-        "--siren-device", "siren", "--replay-rate", "300", "--replay-burst", "50"
+        "--siren-device", "siren", "--replay-rate", "300", "--replay-burst", "50", via_cli=True
     ).start()
     try:
         for seq in range(3):  # the line is up: readings flow live
