@@ -16,7 +16,9 @@ import threading
 import time
 from pathlib import Path
 
-from broker.mosquitto import Mosquitto
+import httpx
+
+from broker.mosquitto import Mosquitto, free_port
 from domain.clock import SystemClock
 from ingest.service import IngestOptions, IngestService
 from stores.timeseries.sqlite import SqliteTimeSeries
@@ -65,10 +67,19 @@ def _assert_exactly_once(ts: SqliteTimeSeries) -> None:
     assert len(stored) == N
 
 
-def _anju_ingest(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def _anju_ingest(env: dict[str, str], log: Path, metrics_port: int = 0) -> subprocess.Popen[bytes]:
     anju = Path(sys.executable).with_name("anju")
+    argv = [str(anju), "ingest", "--metrics-port", str(metrics_port)]
     with open(log, "ab") as out:
-        return subprocess.Popen([str(anju), "ingest"], env=env, stdout=out, stderr=out)
+        return subprocess.Popen(argv, env=env, stdout=out, stderr=out)
+
+
+def _metric(port: int, name: str) -> float:
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not in /metrics")
 
 
 def test_kill_9_of_ingest_mid_stream_loses_and_doubles_nothing(
@@ -102,7 +113,8 @@ def test_kill_9_of_ingest_mid_stream_loses_and_doubles_nothing(
         proc.wait(10)
         killed_at = _stream_count(ts)
         time.sleep(0.3)  # the stream goes on into the broker's queue for the session
-        proc = _anju_ingest(env, log)
+        metrics_port = free_port()
+        proc = _anju_ingest(env, log, metrics_port)
         thread.join(60)
         assert done.is_set()
         publisher.flush()
@@ -110,6 +122,9 @@ def test_kill_9_of_ingest_mid_stream_loses_and_doubles_nothing(
         time.sleep(0.3)  # anything late (a duplicate slipping through) would show now
         assert killed_at < N, "the kill did not land mid-stream"
         _assert_exactly_once(ts)
+        # the restarted process took the rest: what it stored shows in its own /metrics
+        assert _metric(metrics_port, "anju_ingest_accepted_total") == N - killed_at
+        assert _metric(metrics_port, "anju_ingest_connected") == 1
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(20) == 0, log.read_text()
     finally:
