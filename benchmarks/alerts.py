@@ -288,6 +288,7 @@ def run(
     homes: int = 50,
     pendants: int = 4,
     gap_s: float = 0.1,
+    settle_s: float = 2.0,
     log: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="anju-bench-alerts-") as tmp:
@@ -315,7 +316,7 @@ def run(
             idle, idle_lost = latencies(idle_sent, feed, 10)
 
             log(f"load: {n} SOS presses under {rate:.0f} readings/s")
-            with Loader(broker.port, wearables, rate, n * gap_s * 1.1 + 1.0) as loader:
+            with Loader(broker.port, wearables, rate, n * gap_s * 1.1 + 1.0, settle_s) as loader:
                 load_sent = press(sos_client, buttons, n, gap_s, seq0 + idle_n)
                 loaded, lost = latencies(load_sent, feed, 10)
             sent, failed, elapsed = loader.result

@@ -16,6 +16,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--homes", type=int, default=50)
     parser.add_argument("--pendants", type=int, default=4, help="background devices per home")
     parser.add_argument("--gap", type=float, default=0.1, help="mean seconds between presses")
+    parser.add_argument("--settle", type=float, default=2.0, help="seconds of load before")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -37,6 +38,7 @@ def _run(args: argparse.Namespace) -> int:
         homes=args.homes,
         pendants=args.pendants,
         gap_s=args.gap,
+        settle_s=args.settle,
         log=say,
     )
     if args.json:

@@ -13,7 +13,7 @@ import shutil
 import socket
 import threading
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from anju import logging as anju_logging
 from anju.cli import Command
@@ -21,7 +21,9 @@ from anju.commands.serve import wait_for_signal
 from anju.settings import load
 from broker.mosquitto import Mosquitto, find_mosquitto, free_port
 from domain.ports import StateStore
-from firmware_sim.demo import SimHome, demo_homes, run_demo
+
+if TYPE_CHECKING:
+    from firmware_sim.demo import SimHome
 
 
 class Broker(Protocol):
@@ -77,6 +79,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from anju.wiring import build
+    from firmware_sim.demo import demo_homes, run_demo  # numpy/scipy: only when the demo runs
 
     data_dir: Path = args.data_dir
     if args.fresh and data_dir.exists():

@@ -33,6 +33,8 @@ def test_bench_alerts_small_run_prints_the_figures() -> None:
             "2",
             "--gap",
             "0.05",
+            "--settle",
+            "0.3",
         ],
         capture_output=True,
         check=True,
