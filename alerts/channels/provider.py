@@ -28,7 +28,7 @@ class ProviderChannel:
         *,
         timeout_s: float = 10.0,
     ) -> None:
-        self.name = kind
+        self.name: str = kind
         self.url = f"{base_url.rstrip('/')}/{kind}"
         self._headers = {"Authorization": f"Bearer {token}"}
         self._client = httpx.Client(timeout=timeout_s)
