@@ -45,6 +45,7 @@ def _configure_train(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL, help="model JSON to write")
     parser.add_argument("--subjects", help="comma-separated subset, e.g. SA01,SA02 (tests)")
+    parser.add_argument("--trees", type=int, help="boosting rounds (default 200; tests use few)")
 
 
 def _run_train(args: argparse.Namespace) -> int:
@@ -53,7 +54,7 @@ def _run_train(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     items = featurize(trials(args.sisfall, _subjects(args.subjects)))
-    model = fit(items, args.seed)
+    model = fit(items, args.seed, args.trees)
     model.save(args.out)
     print(
         f"trained on {len(items)} trials ({model.meta['windows']} windows), "
@@ -71,6 +72,7 @@ def _configure_eval(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--subjects", help="comma-separated subset of SisFall subjects")
+    parser.add_argument("--trees", type=int, help="boosting rounds (default 200; tests use few)")
     parser.add_argument(
         "--rotate", type=int, metavar="SEED", help="also rotate every trial at random (SisFall)"
     )
@@ -99,10 +101,12 @@ def _run_eval(args: argparse.Namespace) -> int:
 
     subjects = _subjects(args.subjects)
     started = time.perf_counter()
-    result = cross_validate(featurize(trials(args.sisfall, subjects)), args.seed, args.folds)
+    result = cross_validate(
+        featurize(trials(args.sisfall, subjects)), args.seed, args.folds, args.trees
+    )
     if args.rotate is not None:
         rotated = featurize(trials(args.sisfall, subjects), rotate_seed=args.rotate)
-        turned = cross_validate(rotated, args.seed, args.folds)["model"]
+        turned = cross_validate(rotated, args.seed, args.folds, args.trees)["model"]
         result["rotated_model"] = turned
         result["rotation_delta"] = {
             k: round(abs(turned[k] - result["model"][k]), 4)

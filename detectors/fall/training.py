@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from detectors.fall.trigger import TriggerConfig
 
 Array = NDArray[np.float64]
 
+INNER_FOLDS = 3
 GBT_PARAMS: dict[str, Any] = {
     "n_estimators": 200,
     "max_depth": 3,
@@ -88,12 +89,58 @@ def training_set(items: list[TrialData]) -> tuple[Array, NDArray[np.int_], list[
     return np.concatenate(xs), np.array(ys), groups
 
 
-def fit(items: list[TrialData], seed: int) -> TreeModel:
+def _fit_trees(items: list[TrialData], seed: int, trees: int | None = None) -> TreeModel:
     from sklearn.ensemble import GradientBoostingClassifier
 
     x, y, _ = training_set(items)
-    clf = GradientBoostingClassifier(random_state=seed, **GBT_PARAMS).fit(x, y)
+    params = {**GBT_PARAMS, "n_estimators": trees or GBT_PARAMS["n_estimators"]}
+    clf = GradientBoostingClassifier(random_state=seed, **params).fit(x, y)
     return export(clf, x, seed, items)
+
+
+def _trial_scores(model: TreeModel, items: list[TrialData]) -> Array:
+    return np.array(
+        [float(model.probability(it.x).max()) if it.x.shape[0] else 0.0 for it in items]
+    )
+
+
+def choose_threshold(items: list[TrialData], seed: int, trees: int | None = None) -> float:
+    """Decision threshold from out-of-fold scores of these (training) subjects only.
+
+    Inner GroupKFold by subject; the threshold with the best trial-level balanced accuracy
+    (sensitivity + specificity), the middle of the best plateau. 0.5 with too few subjects.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    usable = [it for it in items if it.problem is None]
+    subjects = np.array([it.subject for it in usable])
+    folds = min(INNER_FOLDS, len(set(subjects.tolist())))
+    if folds < 2:
+        return 0.5
+    oof = np.full(len(usable), np.nan)
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(subjects, groups=subjects):
+        train = [usable[i] for i in train_idx]
+        if len({it.fall for it in train}) < 2:  # e.g. only elderly subjects without falls
+            continue
+        model = _fit_trees(train, seed, trees)
+        oof[test_idx] = _trial_scores(model, [usable[i] for i in test_idx])
+    scored = ~np.isnan(oof)
+    falls = np.array([it.fall for it in usable])[scored]
+    oof = oof[scored]
+    if falls.all() or not falls.any():
+        return 0.5
+    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+    scores = np.array([(oof[falls] >= g).mean() + (oof[~falls] < g).mean() for g in grid])
+    best = grid[scores >= scores.max() - 1e-12]
+    return float(best[len(best) // 2])
+
+
+def fit(items: list[TrialData], seed: int, trees: int | None = None) -> TreeModel:
+    """Trees on all given trials, decision threshold from an inner subject-wise CV."""
+    model = _fit_trees(items, seed, trees)
+    threshold = choose_threshold(items, seed, trees)
+    meta = {**model.meta, "threshold_from": f"inner GroupKFold({INNER_FOLDS}) by subject"}
+    return replace(model, threshold_p=threshold, meta=meta)
 
 
 def export(clf: Any, x: Array, seed: int, items: list[TrialData]) -> TreeModel:
@@ -120,7 +167,7 @@ def export(clf: Any, x: Array, seed: int, items: list[TrialData]) -> TreeModel:
     keys = "\n".join(sorted(it.key for it in items)).encode()
     meta = {
         "trainer": "sklearn GradientBoostingClassifier",
-        "params": GBT_PARAMS,
+        "params": {**GBT_PARAMS, "n_estimators": len(trees)},
         "seed": seed,
         "data": "SisFall (waist, ADXL345), all subjects",
         "trials": len(items),
@@ -151,7 +198,9 @@ def _outcome(it: TrialData, positive: int) -> Outcome:
     )
 
 
-def cross_validate(items: list[TrialData], seed: int, folds: int = 5) -> dict[str, Any]:
+def cross_validate(
+    items: list[TrialData], seed: int, folds: int = 5, trees: int | None = None
+) -> dict[str, Any]:
     """Subject-wise cross-validation of the model and of the threshold baseline."""
     from sklearn.model_selection import GroupKFold
 
@@ -159,9 +208,11 @@ def cross_validate(items: list[TrialData], seed: int, folds: int = 5) -> dict[st
     model_out: list[Outcome] = []
     base_out: list[Outcome] = []
     thresholds: list[float] = []
+    model_thresholds: list[float] = []
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(subjects, groups=subjects):
         train = [items[i] for i in train_idx]
-        model = fit(train, seed)
+        model = fit(train, seed, trees)
+        model_thresholds.append(model.threshold_p)
         thr = _baseline_threshold([it for it in train if it.problem is None])
         thresholds.append(round(thr, 2))
         for i in test_idx:
@@ -172,7 +223,8 @@ def cross_validate(items: list[TrialData], seed: int, folds: int = 5) -> dict[st
             base_out.append(_outcome(it, int((it.peaks >= thr).sum()) if n else 0))
     return {
         "protocol": f"GroupKFold({folds}) by subject, trial level, seed {seed}",
-        "model": report(model_out),
+        "trees": trees or GBT_PARAMS["n_estimators"],
+        "model": {"thresholds_p": model_thresholds, **report(model_out)},
         "threshold_baseline": {"thresholds_g": thresholds, **report(base_out)},
     }
 

@@ -4,7 +4,8 @@ It runs on a 50 Hz stream in chunks of any size (one sample on a device, a whole
 offline). When |a| rises above `threshold_g`, the highest peak within `peak_s` is the impact;
 the window holds `pre_s` seconds before it and `post_s` seconds after it. After a window the
 trigger rests for `refractory_s` seconds. A stream that starts or ends inside a window is
-padded with its first / last sample, at most `max_pad_s`; the padding is reported.
+padded with its first / last sample, at most `max_pad_s`; the padding is reported. A peak
+nearer the edge than that is skipped (counted in `skipped`) and the search goes on at once.
 """
 
 from __future__ import annotations
@@ -102,9 +103,10 @@ class Trigger:
             pad_n = round(c.max_pad_s * FS)
             if missing <= pad_n and c.pre_n - peak <= pad_n:
                 found.append(self._window(peak))
-            else:
+                self._scan = peak + round(c.refractory_s * FS)
+            else:  # too near an edge: no rest, a later peak may still fill a window
                 self.skipped += 1
-            self._scan = peak + round(c.refractory_s * FS)
+                self._scan = peak + 1
         return found
 
     def _window(self, peak: int) -> Window:

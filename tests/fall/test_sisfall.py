@@ -47,7 +47,9 @@ def test_training_is_reproducible(sisfall_path: Path, tmp_path: Path) -> None:
             "--seed",
             "3",
             "--subjects",
-            "SA02,SE06,SE02",
+            "SA02,SE06",
+            "--trees",
+            "30",
             "--out",
             str(out),
         )
@@ -64,20 +66,22 @@ def test_subject_wise_cv_reports_model_and_baseline(sisfall_path: Path) -> None:
         str(sisfall_path),
         "--json",
         "--folds",
-        "3",
+        "2",
         "--subjects",
-        "SA01,SA03,SA05,SE06,SE01,SE04",
+        "SA01,SA03,SE06,SE01",
+        "--trees",
+        "40",
     )
     assert code == 0
     doc = json.loads(text)
     for part in ("model", "threshold_baseline"):
         r = doc[part]
-        assert 295 <= r["falls"] <= 300 and r["rejected"] == {}  # 4 subjects x 15 types x 5
-        assert r["adls"] > 300 and r["se_adls"] > 100
+        assert 220 <= r["falls"] <= 225 and r["rejected"] == {}  # 3 subjects x 15 types x 5
+        assert r["adls"] > 150 and r["se_adls"] > 80
         assert set(r["per_fall_type"]) == {f"F{i:02d}" for i in range(1, 16)}
         assert "D14" in r["per_activity"] and r["false_alarms_per_hour"] is not None
     assert doc["model"]["sensitivity"] > doc["threshold_baseline"]["sensitivity"]
-    assert len(doc["threshold_baseline"]["thresholds_g"]) == 3
+    assert len(doc["threshold_baseline"]["thresholds_g"]) == 2
 
 
 def _alarms(items: list[Trial], rotate: bool) -> dict[str, bool]:
