@@ -59,10 +59,16 @@ class DetectorContext:
 
 def builtin_detectors(ctx: DetectorContext) -> list[Detector]:
     """Every detector Anju runs. One line per detector."""
+    from detectors.activity.detector import ActivityDetector
+    from detectors.fall.detector import FallDetector
     from detectors.sos import SosDetector
+    from detectors.supervision.detector import SupervisionDetector
 
     return [
         SosDetector(),
+        FallDetector(store=ctx.state_store),
+        ActivityDetector(ctx.state_store),
+        SupervisionDetector(ctx.state_store),
     ]
 
 
