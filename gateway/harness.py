@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,10 +126,11 @@ class SubRecorder:
             stderr=subprocess.DEVNULL,
         )
         self.messages: list[Received] = []
+        self._counts: Counter[tuple[str, str]] = Counter()
         self._offset = 0
         self._partial = b""
 
-    def snapshot(self) -> list[Received]:
+    def _read(self) -> None:
         with self.path.open("rb") as source:
             source.seek(self._offset)
             chunk = source.read()
@@ -137,14 +139,21 @@ class SubRecorder:
         self._partial = lines.pop()
         for line in lines:
             at, topic, payload = line.split(b" ", 2)
-            self.messages.append(Received(topic.decode(), payload, float(at)))
+            item = Received(topic.decode(), payload, float(at))
+            self.messages.append(item)
+            self._counts[item.device, item.channel] += 1
+
+    def snapshot(self) -> list[Received]:
+        self._read()
         return list(self.messages)
 
     def count(self, channel: str | None = None, device_prefix: str = "") -> int:
+        """Cheap to poll: counted as lines arrive, not by walking every message."""
+        self._read()
         return sum(
-            1
-            for m in self.snapshot()
-            if (channel is None or m.channel == channel) and m.device.startswith(device_prefix)
+            n
+            for (device, chan), n in self._counts.items()
+            if (channel is None or chan == channel) and device.startswith(device_prefix)
         )
 
     def close(self) -> None:
@@ -167,7 +176,12 @@ class Devices:
 
     def _send(self, device: str, channel: str, body: dict[str, Any], retain: bool = False) -> None:
         topic = f"anju/v1/{self.home}/{device}/{channel}"
-        info = self.client.publish(topic, json.dumps(body), qos=1, retain=retain)
+        payload = json.dumps(body)
+        while True:  # paho refuses beyond 65,535 unacknowledged QoS 1 messages: wait, retry
+            info = self.client.publish(topic, payload, qos=1, retain=retain)
+            if info.rc != mqtt.MQTT_ERR_QUEUE_SIZE:
+                break
+            time.sleep(0.01)
         if info.rc != mqtt.MQTT_ERR_SUCCESS:
             raise RuntimeError(f"publish failed: rc={info.rc}")
         self._last = info

@@ -134,16 +134,22 @@ class DurableQueue:
         if not batch:
             return
         db = self._db
+        rows = size = 0
         db.execute("BEGIN IMMEDIATE")
         try:
-            before = db.total_changes
-            db.executemany("DELETE FROM q WHERE id = ?", batch)
+            for row_id in batch:
+                for (length,) in db.execute(
+                    "DELETE FROM q WHERE id = ? RETURNING length(payload)", row_id
+                ):
+                    rows += 1
+                    size += length
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
-            raise
-        if db.total_changes - before:
             self._recount()
+            raise
+        self.rows -= rows
+        self.bytes -= size
 
     def _recount(self) -> None:
         self.rows, self.bytes = self._db.execute(
