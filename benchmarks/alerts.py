@@ -327,11 +327,13 @@ def run(
         finally:
             proc.send_signal(signal.SIGTERM)
             try:
-                proc.wait(30)
+                code = proc.wait(30)
             except subprocess.TimeoutExpired:
                 proc.kill()
-                proc.wait()
+                code = proc.wait()
             broker.stop()
+        if code != 0:
+            raise RuntimeError(f"anju serve exited with {code}: {(work / 'serve.log').read_text()}")
         ts_store = SqliteTimeSeries(work / "data" / "timeseries.db")
         stored = ts_store.count() - idle_n - n
         ts_store.close()
