@@ -68,9 +68,11 @@ def false_alarms(found: list[Detection], replay: Replay, learning_days: float) -
     by_type: dict[str, int] = {}
     for d in after:
         by_type[d.type] = by_type.get(d.type, 0) + 1
+    home = [d for d in after if not _label_at(rec, d.ts_ms, AWAY_LABELS)]
     return {
         "evaluated_days": round(days, 2),
         "false_care_alarms": len(after),
+        "while_labelled_at_home": len(home),
         "per_30_days": round(len(after) / days * 30, 2),
         "by_type": by_type,
         "during_learning": sum(1 for d in found if is_alarm(d) and d.ts_ms < learned_from),

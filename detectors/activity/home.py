@@ -21,6 +21,8 @@ from domain.model import Room
 
 DAY_RULES = frozenset({"not_up", "no_kitchen_activity", "door_at_night", "wellness"})
 PASSAGE_MS = 120_000  # front door events this close together are one passage (in or out)
+SETTLE_MS = 120_000  # sensors of one movement arrive out of order: a new rest is not ended
+# by another room's event in its first two minutes (bedroom door, then the flush heard late)
 MINOR_RULES = frozenset({"no_kitchen_activity", "wellness", "prewarning", "prewarning_cancelled"})
 
 
@@ -45,6 +47,16 @@ class Home:
             s.first_ms = ts_ms
         here = local(ts_ms, self.tz)
         was_out = is_out(s, cfg, ts_ms)
+        if was_out and not front_door and cfg.return_needs_door:
+            # nobody comes home through a wall: a sign of life inside while the resident is
+            # out, without the front door first, is a pet, a visitor's sensor or a glitch ...
+            s.out_since_ms = s.out_since_ms or s.last_ms
+            if s.ghost_since_ms < s.out_since_ms:
+                s.ghost_since_ms, s.ghost_events = ts_ms, 0
+            s.ghost_events += 1
+            persistent = ts_ms - s.ghost_since_ms >= cfg.ghost_return_s * 1000
+            if not (persistent and s.ghost_events >= 3):
+                return out  # ... unless it goes on: then the door sensor missed her return
         if s.last_ms and not was_out and s.rest_since_ms is None and s.mode is Mode.NORMAL:
             self.hist.add(
                 _room(s.last_room), local(s.last_ms, self.tz).hour_index, (ts_ms - s.last_ms) / 1000
@@ -70,15 +82,14 @@ class Home:
             s.mode = Mode.NORMAL  # came back in through the front door: away ends by itself
         night = in_window(here.hour, cfg.night_start_h, cfg.night_end_h)
         self._rest(room, ts_ms, here.hour, night, bed)
-        if front_door:
-            out.extend(self._front_door(ts_ms, here.hour_index))
-        self._count(room, ts_ms, here.hour, front_door, was_out)
         leaving = front_door and (
             (ts_ms - s.front_door_ms <= PASSAGE_MS and s.last_is_front_door)
             or (ts_ms - s.front_door_ms > PASSAGE_MS and not was_out)
         )
         if front_door:
+            out.extend(self._front_door(ts_ms, here.hour_index, leaving))
             s.front_door_ms = ts_ms
+        self._count(room, ts_ms, here.hour, front_door, was_out)
         s.last_ms, s.last_room, s.last_is_front_door = ts_ms, room.value if room else None, leaving
         s.latched = []
         s.next_due_ms = 0
@@ -96,8 +107,13 @@ class Home:
                 s.bed_left_ms = ts_ms
             elif bed:
                 s.bed_left_ms = None
-        resting_now = (in_bedroom and night and bed is not False) or (bed is True and in_bedroom)
-        if s.rest_since_ms is not None and not resting_now and (not in_bedroom or bed is False):
+        # at night a bed anywhere (a couch mat too) is rest; by day only the bedroom's bed
+        resting_now = (night and (in_bedroom or bed is True) and bed is not False) or (
+            bed is True and in_bedroom
+        )
+        ends = not resting_now and (not in_bedroom or bed is False)
+        settled = s.rest_since_ms is not None and ts_ms - s.rest_since_ms >= SETTLE_MS
+        if s.rest_since_ms is not None and ends and (settled or bed is False):
             self.state.today.rest_s += (ts_ms - max(s.rest_since_ms, s.rest_counted_ms)) / 1000
             s.rest_since_ms = None
         if resting_now and s.rest_since_ms is None:
@@ -105,13 +121,14 @@ class Home:
         if not night:
             s.bed_left_ms = None
 
-    def _front_door(self, ts_ms: int, hour: int) -> list[Detection]:
+    def _front_door(self, ts_ms: int, hour: int, leaving: bool) -> list[Detection]:
         s, cfg = self.state, self.cfg
         if hour not in s.door_hours_today:
             s.door_hours_today.append(hour)
         usual = learned(s, cfg, ts_ms) and s.door_hour_days[hour] >= cfg.door_night_usual
         if (
             s.mode is Mode.NORMAL
+            and leaving
             and not usual
             and "door_at_night" not in s.today.fired
             and in_window(hour + 0.5, cfg.door_night_start_h, cfg.door_night_end_h)

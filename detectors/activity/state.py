@@ -60,6 +60,8 @@ class HomeState(msgspec.Struct):
     prewarning: Prewarning | None = None
     latched: list[str] = msgspec.field(default_factory=list)  # raised for the current silence
     kitchen_hot: bool = False
+    ghost_events: int = 0  # signs of life while out, with no front door passage: not counted
+    ghost_since_ms: int = 0
     today: DayStats = msgspec.field(default_factory=DayStats)
     history: list[list[float]] = msgspec.field(default_factory=list)  # daily feature vectors
     wake_hours: list[float] = msgspec.field(default_factory=list)

@@ -224,3 +224,32 @@ def test_unknown_setting_is_an_error() -> None:
         12,
         3600,
     )
+
+
+def test_coming_home_at_night_is_not_wandering() -> None:
+    h = learned_home()
+    evening = MONDAY_MS + 9 * DAY_MS + 20 * HOUR_MS
+    h.feed(
+        [
+            motion(evening, "kitchen"),
+            door(evening + MIN_MS),
+            door(evening + MIN_MS + 3000, "closed"),
+        ]
+    )
+    back = evening + 5 * HOUR_MS  # 01:00
+    h.feed([door(back), door(back + 3000, "closed"), motion(back + MIN_MS, "bedroom")])
+    assert "door_at_night" not in [a.type for a in h.alarms(evening)]
+
+
+def test_a_pet_while_out_does_not_bring_her_back() -> None:
+    h = learned_home()
+    left = MONDAY_MS + 9 * DAY_MS + 10 * HOUR_MS
+    h.feed([motion(left - MIN_MS, "kitchen"), door(left), door(left + 3000, "closed")])
+    h.advance_to(left + HOUR_MS)
+    h.feed([motion(left + HOUR_MS, "kitchen")])  # the cat, once
+    assert h.detector.state(HOME).out_since_ms is not None
+    h.advance_to(left + 5 * HOUR_MS)
+    assert h.alarms(left) == []  # no "inactivity" for an empty house
+    for k in range(4):  # signs of life that go on for 30 min: the door sensor missed her
+        h.feed([motion(left + 5 * HOUR_MS + k * 12 * MIN_MS, "kitchen")])
+    assert h.detector.state(HOME).out_since_ms is None
