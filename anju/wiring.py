@@ -82,12 +82,16 @@ class Anju:
         return self.web.url
 
     def start(self, *, wait_connected_s: float = 10.0) -> Anju:
-        self.web.start()
-        self._started.append("web")
-        self.registry.start()
-        self._started.append("registry")
-        self.ingest.start()
-        self._started.append("ingest")
+        try:
+            self.web.start()
+            self._started.append("web")
+            self.registry.start()
+            self._started.append("registry")
+            self.ingest.start()
+            self._started.append("ingest")
+        except Exception:
+            self.stop()
+            raise
         if wait_connected_s > 0 and not self.ingest.wait_connected(wait_connected_s):
             log.warning(
                 "ingest not connected to %s:%d yet; it keeps trying",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -35,7 +36,15 @@ class WebServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 10.0) -> WebServer:
-        self._thread = threading.Thread(target=self._server.run, name="web", daemon=True)
+        """Bind here (a taken port fails now, with the OS's message), then serve on a thread."""
+        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError as exc:
+            sock.close()
+            raise RuntimeError(f"web server did not start on {self.url}: {exc}") from exc
+        self._thread = threading.Thread(target=self._serve, args=(sock,), name="web", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
@@ -45,6 +54,14 @@ class WebServer:
                 raise TimeoutError(f"web server did not start on {self.url}")
             time.sleep(0.02)
         return self
+
+    def _serve(self, sock: socket.socket) -> None:
+        try:
+            self._server.run(sockets=[sock])
+        except SystemExit:  # uvicorn exits on a startup failure; start() reports it
+            pass
+        finally:
+            sock.close()
 
     def stop(self, timeout: float = 10.0) -> None:
         self.feed.close()

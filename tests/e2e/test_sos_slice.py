@@ -83,3 +83,19 @@ def test_published_sos_is_on_the_live_feed_within_a_second(
         assert 'anju_alarms_open{severity="critical"} 1.0' in httpx.get(f"{anju.url}/metrics").text
     finally:
         publisher.close()
+
+
+def test_a_taken_web_port_fails_start_and_releases_everything(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        settings = Settings(
+            data_dir=tmp_path / "data", mqtt_port=free_port(), http_port=taken.getsockname()[1]
+        )
+        app = build(settings)
+        with pytest.raises(RuntimeError, match="did not start"):
+            app.start(wait_connected_s=0)
+    assert not app.ingest.healthy
+    assert not app.web.running
