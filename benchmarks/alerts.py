@@ -50,6 +50,7 @@ class Arrivals:
 
     def __init__(self) -> None:
         self.at: dict[Key, float] = {}
+        self.split: dict[Key, tuple[float, float]] = {}  # (press -> alarm saved, saved -> client)
         self.cond = threading.Condition()
 
     def add(self, key: Key, when: float) -> None:
@@ -79,7 +80,11 @@ def sse_reader(url: str, arrivals: Arrivals, ready: threading.Event) -> None:
                     continue
                 evidence = alarm.get("evidence", {})
                 if "device" in evidence and "seq" in evidence:
-                    arrivals.add((evidence["device"], evidence["seq"]), now)
+                    key = (evidence["device"], evidence["seq"])
+                    arrivals.add(key, now)
+                    wall_ms = time.time() * 1000
+                    saved_ms = alarm["updated_ms"]
+                    arrivals.split[key] = (saved_ms - evidence["ts"], wall_ms - saved_ms)
 
 
 def client(port: int, client_id: str) -> mqtt.Client:
@@ -169,6 +174,21 @@ def latencies(
     with arrivals.cond:
         got = [(arrivals.at[k] - t) * 1000 for k, t in sent.items() if k in arrivals.at]
     return got, len(sent) - len(got)
+
+
+def splits(arrivals: Arrivals, sent: dict[Key, float]) -> dict[str, float]:
+    """Where the time went under load (wall clock, ms resolution): press -> alarm saved
+    (broker, ingest, store, detectors, alarm service) and saved -> on the SSE client."""
+    with arrivals.cond:
+        pairs = [arrivals.split[k] for k in sent if k in arrivals.split]
+    first = [a for a, _ in pairs]
+    second = [b for _, b in pairs]
+    return {
+        "to_alarm_p50_ms": round(percentile(first, 50), 1),
+        "to_alarm_p99_ms": round(percentile(first, 99), 1),
+        "alarm_to_client_p50_ms": round(percentile(second, 50), 1),
+        "alarm_to_client_p99_ms": round(percentile(second, 99), 1),
+    }
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -353,6 +373,7 @@ def run(
         "background_failed": failed,
         "background_stored": stored,
         "max_ms": round(max(loaded, default=float("nan")), 2),
+        "split": splits(feed, load_sent),
         "stages": stage_quantiles(metrics_text),
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
