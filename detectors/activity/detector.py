@@ -42,7 +42,7 @@ class ActivityDetector:
         *,
         default: ActivityConfig | None = None,
         timezone: str = "Asia/Shanghai",
-        checkpoint_s: float = 60.0,
+        checkpoint_s: float = 300.0,
     ) -> None:
         self._store = store
         self._default = default or ActivityConfig()
