@@ -36,6 +36,7 @@ from gateway.queue import DurableQueue, Item, Row
 from gateway.supervision import Supervisor
 
 log = logging.getLogger("anju.gateway")
+ACK_BATCH = 64  # wake the pump once this many PUBACKs wait (or on its short idle timeout)
 FALLBACK_KINDS = frozenset({"sos", "fall", "impact", "smoke_alarm"})
 _OK = (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN)  # NO_CONN: paho keeps it and resends
 
@@ -128,7 +129,7 @@ class Gateway:
     ) -> None:
         with self._cond:
             self._acked.append((mid, rc.is_failure))
-            if len(self._acked) >= 256:
+            if len(self._acked) >= ACK_BATCH:
                 self._cond.notify()
 
     def _up_message(self, _c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
@@ -155,7 +156,7 @@ class Gateway:
 
     def step(self, wait: bool) -> None:
         with self._cond:
-            if wait and not (self._incoming or self._commands or len(self._acked) >= 256):
+            if wait and not (self._incoming or self._commands or len(self._acked) >= ACK_BATCH):
                 self._cond.wait(self._idle_wait())
             incoming, self._incoming = self._incoming, []
             acked, self._acked = self._acked, []
