@@ -45,7 +45,7 @@ class HttpReceiver:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def keys(self) -> list[str]:
+    def idempotency_keys(self) -> list[str]:
         with self.lock:
             return [h.headers.get("Idempotency-Key", "") for h in self.hits]
 
