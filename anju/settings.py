@@ -58,6 +58,21 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
 
+    # escalation and notification channels (issue 6)
+    escalation: bool = True
+    public_url: str | None = None  # base of one-tap links; default http://http_host:http_port
+    link_secret: str | None = None  # signs links; default: made once in data_dir/link_secret
+    notify_dry_run: bool = False  # every channel only writes data_dir/notifications.jsonl
+    webhook_secret: str | None = None  # HMAC key of webhooks; default: the link secret
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "anju@localhost"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    sms_provider_url: str | None = None  # SMS and voice provider API (POST /sms, /voice)
+    sms_provider_token: str = ""
+
     def resolved_timeseries_path(self) -> Path:
         return self.timeseries_path or self.data_dir / "timeseries.db"
 

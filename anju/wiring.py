@@ -13,6 +13,14 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
+from alerts.escalation.assembly import (
+    ChannelConfig,
+    Escalation,
+    build_escalation,
+    link_secret,
+    make_channels,
+)
+from alerts.escalation.links import LinkSigner
 from alerts.feed import LocalFeed
 from alerts.service import AlarmService
 from anju.settings import Settings
@@ -22,6 +30,8 @@ from domain.clock import Clock, SystemClock
 from domain.ports import StateStore, TimeSeriesStore
 from ingest.service import IngestOptions, IngestService
 from stores.factory import make_state, make_timeseries
+from stores.state.escalation import EscalationStore
+from stores.state.sql import SqlStateStore
 from web.app import HealthCheck, create_app
 from web.server import WebServer
 
@@ -75,6 +85,7 @@ class Anju:
     ingest: IngestService
     app: FastAPI
     web: WebServer
+    escalation: Escalation | None = None
     _started: list[str] = field(default_factory=list)
 
     @property
@@ -85,6 +96,9 @@ class Anju:
         try:
             self.web.start()
             self._started.append("web")
+            if self.escalation is not None:  # before alarms can be raised: it follows the feed
+                self.escalation.start()
+                self._started.append("escalation")
             self.registry.start()
             self._started.append("registry")
             self.ingest.start()
@@ -107,6 +121,8 @@ class Anju:
             self.ingest.stop()
         if "registry" in self._started:
             self.registry.stop()
+        if "escalation" in self._started and self.escalation is not None:
+            self.escalation.stop()
         if "web" in self._started:
             self.web.stop()
         self._started.clear()
@@ -141,6 +157,37 @@ def health_checks(
     return {"state_store": state, "timeseries": timeseries, "broker": broker}
 
 
+def make_escalation(
+    settings: Settings, state_store: StateStore, alarms: AlarmService, feed: LocalFeed, clock: Clock
+) -> Escalation | None:
+    """The escalation engine and its channels (issue 6); it keeps its rows beside the state."""
+    if not settings.escalation:
+        return None
+    if not isinstance(state_store, SqlStateStore):
+        log.warning("escalation needs the SQL state store; alarms will not be escalated")
+        return None
+    secret = link_secret(settings.link_secret, settings.data_dir)
+    public = settings.public_url or f"http://{settings.http_host}:{settings.http_port}"
+    dry_run = settings.data_dir / "notifications.jsonl" if settings.notify_dry_run else None
+    channels = make_channels(
+        ChannelConfig(
+            dry_run_path=dry_run,
+            webhook_secret=settings.webhook_secret or secret,
+            smtp_host=settings.smtp_host,
+            smtp_port=settings.smtp_port,
+            smtp_sender=settings.smtp_sender,
+            smtp_username=settings.smtp_username,
+            smtp_password=settings.smtp_password,
+            smtp_starttls=settings.smtp_starttls,
+            provider_url=settings.sms_provider_url,
+            provider_token=settings.sms_provider_token,
+        )
+    )
+    store = EscalationStore(state_store.engine, schema=state_store.schema)
+    signer = LinkSigner(secret, public)
+    return build_escalation(store, alarms, feed, clock, channels=channels, signer=signer)
+
+
 def build(
     settings: Settings,
     *,
@@ -157,5 +204,10 @@ def build(
     registry = DetectorRegistry(alarms, clock, detectors)
     ingest = IngestService(ts_store, state_store, clock, registry, ingest_options(settings))
     app = create_app(state_store, feed, alarms, health=health_checks(ts_store, state_store, ingest))
+    escalation = make_escalation(settings, state_store, alarms, feed, clock)
+    if escalation is not None:
+        app.state.link_signer = escalation.signer
     web = WebServer(app, feed, settings.http_host, settings.http_port)
-    return Anju(settings, clock, ts_store, state_store, feed, alarms, registry, ingest, app, web)
+    return Anju(
+        settings, clock, ts_store, state_store, feed, alarms, registry, ingest, app, web, escalation
+    )

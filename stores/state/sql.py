@@ -57,6 +57,7 @@ class SqlStateStore:
 
     def __init__(self, url: str = DEFAULT_URL, *, schema: str | None = None) -> None:
         self.url = url
+        self.schema = schema
         self.engine = make_engine(url)
         self._md = build_metadata(schema)
         t = self._md.tables
