@@ -22,9 +22,9 @@ def test_bench_alerts_small_run_prints_the_figures() -> None:
             "alerts",
             "--json",
             "--n",
-            "8",
+            "6",
             "--idle-n",
-            "4",
+            "2",
             "--rate",
             "300",
             "--homes",
@@ -46,4 +46,4 @@ def test_bench_alerts_small_run_prints_the_figures() -> None:
     assert 0 < doc["p50_ms"] <= doc["p99_ms"] < 5000
     assert 200 < doc["background_per_s"] < 400
     assert doc["background_stored"] == doc["background_sent"] > 0
-    assert doc["stages"]["alarm_handle"]["count"] == 12
+    assert doc["stages"]["alarm_handle"]["count"] == 8

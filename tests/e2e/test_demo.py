@@ -44,7 +44,7 @@ def test_demo_shows_an_alarm_within_60_s_and_stops_cleanly(tmp_path: Path, broke
             "--mqtt-port",
             str(mqtt_port),
             "--homes",
-            "2",
+            "1",
             *extra,
         ],
         stdout=log,
