@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from domain.alarms import Alarm
@@ -78,7 +79,8 @@ def type_name(alarm_type: str, language: str) -> str:
 
 def map_url(lat: float, lon: float, label: str = "") -> str:
     """AMap (高德) marker link; opens in the app or the browser on any phone in China."""
-    return f"https://uri.amap.com/marker?position={lon:.6f},{lat:.6f}&name={label or 'Anju'}"
+    name = quote(label or "Anju", safe="")
+    return f"https://uri.amap.com/marker?position={lon:.6f},{lat:.6f}&name={name}"
 
 
 def wearable_position(evidence: Mapping[str, Any]) -> tuple[float, float] | None:

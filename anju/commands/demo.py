@@ -78,6 +78,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from alerts.escalation.assembly import demo_contacts
     from anju.wiring import build
     from firmware_sim.demo import demo_homes, run_demo  # numpy/scipy: only when the demo runs
 
@@ -95,6 +96,7 @@ def _run(args: argparse.Namespace) -> int:
         mqtt_share_group="anju-ingest" if protocol == "5" else None,
         mqtt_client_id="anju-demo-ingest",
         http_port=args.http_port,
+        notify_dry_run=True,  # escalation runs for real; messages go to notifications.jsonl
     )
     stop = threading.Event()
     sim_thread: threading.Thread | None = None
@@ -102,6 +104,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         homes = demo_homes(args.homes, args.seed)
         provision(anju.state_store, homes)
+        if anju.escalation is not None:
+            demo_contacts(anju.escalation.store, [h.home for h in homes])
         anju.start()
         sim_thread = threading.Thread(
             target=run_demo,
