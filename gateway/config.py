@@ -45,6 +45,7 @@ class GatewayConfig:
     heartbeat_s: float = 60.0
     device_timeout_s: float = 600.0
     # local fallback for alarms while upstream is down
+    alarm_ack_timeout_s: float = 10.0  # unacknowledged this long: local fallback too
     siren_device: str | None = None
     sms_numbers: list[str] = field(default_factory=list)
     modem_outbox: Path | None = None
@@ -83,6 +84,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ("replay_step", int, d.replay_step, "replayed messages handed over per step"),
         ("heartbeat_s", float, d.heartbeat_s, "gateway heartbeat interval"),
         ("device_timeout_s", float, d.device_timeout_s, "silence before a device is offline"),
+        (
+            "alarm_ack_timeout_s",
+            float,
+            d.alarm_ack_timeout_s,
+            "alarm unacknowledged upstream: fallback",
+        ),
         ("siren_device", str, None, "local device to announce alarms on while offline"),
         ("sms_numbers", str, None, "comma-separated numbers to text alarms to while offline"),
         ("modem_outbox", Path, None, "simulated modem: file the SMS are written to"),
@@ -131,6 +138,7 @@ def from_args(args: argparse.Namespace) -> GatewayConfig:
         replay_step=int(args.replay_step),
         heartbeat_s=float(args.heartbeat_s),
         device_timeout_s=float(args.device_timeout_s),
+        alarm_ack_timeout_s=float(args.alarm_ack_timeout_s),
         siren_device=args.siren_device or None,
         sms_numbers=numbers,
         modem_outbox=opt_path(args.modem_outbox),

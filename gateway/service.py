@@ -34,6 +34,7 @@ from gateway.fallback import AlarmNotice
 from gateway.priority import ALARM, EVENT, READING, classify, peek
 from gateway.queue import DurableQueue, Item, Row
 from gateway.supervision import Supervisor
+from gateway.watchdog import AlarmWatch
 
 log = logging.getLogger("anju.gateway")
 ACK_BATCH = 64  # wake the pump once this many PUBACKs wait (or on its short idle timeout)
@@ -60,6 +61,7 @@ class Gateway:
         self.queue = DurableQueue(cfg.queue_path, cfg.max_rows, cfg.max_bytes, cfg.synchronous)
         self.bucket = TokenBucket(cfg.replay_rate, cfg.replay_burst, self.clock)
         self.supervisor = Supervisor(cfg.device_timeout_s)
+        self.watch = AlarmWatch(cfg.alarm_ack_timeout_s)
         self.stats = Stats()
         self._cond = threading.Condition()
         self._incoming: list[mqtt.MQTTMessage] = []
@@ -174,6 +176,8 @@ class Gateway:
         self._was_connected = connected
         if connected:
             self._dispatch()
+        for notice in self.watch.overdue(self.clock.now()):
+            self.downlink.fallback(notice)
         self.downlink.periodic(connected)
 
     def _idle_wait(self) -> float:
@@ -201,10 +205,8 @@ class Gateway:
             change = self.supervisor.heard(device, now, state)  # type: ignore[arg-type]
             if change is not None and not change.reported_by_device:
                 items.append(self.downlink.availability_item(device, change.state))
-            if prio == ALARM:
-                kind, seq = peek(payload)
-                if kind in FALLBACK_KINDS:
-                    alarms.append(AlarmNotice(self.cfg.home_id, device, kind, seq, int(now * 1000)))
+            if prio == ALARM and (notice := self._notice(message.topic, payload)) is not None:
+                alarms.append(notice)
         evicted = self.queue.put_many(items)
         if evicted:
             log.warning("queue full: evicted %d readings (total %d)", evicted, self.queue.evicted)
@@ -223,6 +225,7 @@ class Gateway:
                 continue  # the gateway's own heartbeat or availability
             row_id, backlog = entry
             self._inflight_backlog -= backlog
+            self.watch.acked(row_id)
             self._resent.discard(row_id)
             if refused:
                 self.stats.refused += 1  # kept: replayed after the next reconnect
@@ -253,10 +256,15 @@ class Gateway:
 
     def _link_lost(self) -> None:
         for row in self.queue.fetch(ALARM, 0, None, 1000):
-            kind, seq = peek(row.payload)
-            if kind in FALLBACK_KINDS:
-                device = row.topic.split("/")[3]
-                self.downlink.fallback(AlarmNotice(self.cfg.home_id, device, kind, seq, 0))
+            if (notice := self._notice(row.topic, row.payload)) is not None:
+                self.downlink.fallback(notice)
+
+    def _notice(self, topic: str, payload: bytes) -> AlarmNotice | None:
+        kind, seq = peek(payload)
+        if kind not in FALLBACK_KINDS:
+            return None
+        now_ms = int(self.clock.now() * 1000)
+        return AlarmNotice(self.cfg.home_id, topic.split("/")[3], kind, seq, now_ms)
 
     def _dispatch(self) -> None:
         room = self.cfg.window - len(self._inflight)
@@ -296,6 +304,8 @@ class Gateway:
             log.warning("upstream publish refused locally: rc=%s", info.rc)
             return False
         self._inflight[info.mid] = (row.id, backlog)
+        if row.prio == ALARM and (notice := self._notice(row.topic, row.payload)) is not None:
+            self.watch.sent(row.id, notice, self.clock.now())
         self._inflight_backlog += backlog
         self.stats.published += 1
         return True

@@ -10,6 +10,7 @@ from gateway.bucket import TokenBucket
 from gateway.fallback import AlarmNotice, Fallbacks, SimulatedModem, SmsFallback
 from gateway.priority import ALARM, EVENT, READING, classify, peek
 from gateway.supervision import Change, Supervisor
+from gateway.watchdog import AlarmWatch
 
 
 def test_alarms_first_readings_last() -> None:
@@ -60,3 +61,16 @@ def test_sms_fallback_through_the_simulated_modem_once_per_alarm(tmp_path: Path)
     sent = modem.sent()
     assert [s["to"] for s in sent] == ["+8613800000001", "+8613800000002"]
     assert "紧急呼叫" in str(sent[0]["text"]) and "SOS" in str(sent[0]["text"])
+
+
+def test_alarm_watch_reports_each_unacknowledged_alarm_once() -> None:
+    clock = ManualClock()
+    watch = AlarmWatch(timeout_s=10)
+    sos = AlarmNotice("h1", "pendant", "sos", 1, 0)
+    fall = AlarmNotice("h1", "radar", "fall", 2, 0)
+    watch.sent(1, sos, clock.now())
+    watch.sent(2, fall, clock.advance(5))
+    watch.acked(2)
+    assert watch.overdue(clock.advance(4.9)) == []
+    assert watch.overdue(clock.advance(0.2)) == [sos]
+    assert watch.overdue(clock.advance(60)) == []
