@@ -21,7 +21,7 @@ class ActivityConfig:
     # learning
     learning_days: float = 7.0  # learned rules stay off until this much history is seen
     gap_quantile: float = 0.995  # quantile of normal silences (per room, per hour) ...
-    gap_margin: float = 1.25  # ... times this margin is the inactivity threshold
+    gap_margin: float = 2.0  # ... times this margin is the inactivity threshold
     gap_floor_s: float = 45 * MIN  # never alarm on a silence shorter than this
     gap_ceiling_s: float = 6 * HOUR  # a learned threshold never exceeds this
     min_samples: int = 12  # fewer silences than this in a cell: pool wider

@@ -50,7 +50,7 @@ class Home:
         if was_out and not front_door and cfg.return_needs_door:
             # nobody comes home through a wall: a sign of life inside while the resident is
             # out, without the front door first, is a pet, a visitor's sensor or a glitch ...
-            s.out_since_ms = s.out_since_ms or s.last_ms
+            s.out_since_ms = s.out_since_ms or s.leave_ms or s.last_ms
             if s.ghost_since_ms < s.out_since_ms:
                 s.ghost_since_ms, s.ghost_events = ts_ms, 0
             s.ghost_events += 1
@@ -62,7 +62,7 @@ class Home:
                 _room(s.last_room), local(s.last_ms, self.tz).hour_index, (ts_ms - s.last_ms) / 1000
             )
         if was_out:
-            since = s.out_since_ms or s.last_ms
+            since = s.out_since_ms or s.leave_ms or s.last_ms
             if s.mode is Mode.NORMAL:
                 keep_last(s.outings_s, (ts_ms - since) / 1000)
             s.out_since_ms = None
@@ -82,15 +82,20 @@ class Home:
             s.mode = Mode.NORMAL  # came back in through the front door: away ends by itself
         night = in_window(here.hour, cfg.night_start_h, cfg.night_end_h)
         self._rest(room, ts_ms, here.hour, night, bed)
+        same_passage = ts_ms - s.front_door_ms <= PASSAGE_MS
         leaving = front_door and (
-            (ts_ms - s.front_door_ms <= PASSAGE_MS and s.last_is_front_door)
-            or (ts_ms - s.front_door_ms > PASSAGE_MS and not was_out)
+            (same_passage and s.leave_ms is not None)
+            or (not same_passage and not was_out and s.mode is not Mode.AWAY)
         )
+        self._count(room, ts_ms, here.hour, leaving and s.leave_ms is None, was_out)
         if front_door:
             out.extend(self._front_door(ts_ms, here.hour_index, leaving))
             s.front_door_ms = ts_ms
-        self._count(room, ts_ms, here.hour, front_door, was_out)
-        s.last_ms, s.last_room, s.last_is_front_door = ts_ms, room.value if room else None, leaving
+            s.leave_ms = ts_ms if leaving else None
+            s.out_since_ms = None
+        else:
+            s.leave_ms = None  # life inside after the door: she did not go after all
+        s.last_ms, s.last_room = ts_ms, room.value if room else None
         s.latched = []
         s.next_due_ms = 0
         return out
@@ -147,7 +152,7 @@ class Home:
             s.has_kitchen = True
         if room is Room.BATHROOM and s.last_room != Room.BATHROOM.value:
             day.bathroom_visits += 1
-        if front_door and not s.last_is_front_door:
+        if front_door:  # here: the first door event of a leaving passage
             day.outings += 1
         if (
             day.first_ms is None
@@ -194,7 +199,7 @@ class Home:
         if s.mode is not Mode.NORMAL and now_ms >= s.mode_until_ms:
             s.mode = Mode.NORMAL
         if s.out_since_ms is None and s.last_ms and is_out(s, cfg, now_ms):
-            s.out_since_ms = s.last_ms
+            s.out_since_ms = s.leave_ms or s.last_ms
         pending = s.prewarning
         if pending is not None and now_ms >= pending.alarm_ms:
             s.prewarning = None
@@ -216,8 +221,8 @@ class Home:
             later.append(s.prewarning.alarm_ms)
         if s.mode is not Mode.NORMAL:
             later.append(s.mode_until_ms)
-        if s.last_is_front_door and s.out_since_ms is None:
-            later.append(s.last_ms + int(cfg.out_after_s * 1000))
+        if s.leave_ms is not None and s.out_since_ms is None:
+            later.append(s.leave_ms + int(cfg.out_after_s * 1000))
         here = local(now_ms, self.tz)
         later.append(now_ms + int((24 - here.hour) * 3_600_000) + 1000)  # next local midnight
         for hour in (cfg.night_end_h, *(cfg.window_rule or ())[:1]):  # rules that arm by the clock

@@ -78,7 +78,8 @@ def not_returned_s(state: HomeState, cfg: ActivityConfig) -> float:
 def is_out(state: HomeState, cfg: ActivityConfig, now_ms: int) -> bool:
     if state.out_since_ms is not None:
         return True
-    return state.last_is_front_door and now_ms - state.last_ms >= cfg.out_after_s * 1000
+    leave = state.leave_ms
+    return leave is not None and now_ms - leave >= cfg.out_after_s * 1000
 
 
 def deadlines(state: HomeState, cfg: ActivityConfig, tz: tzinfo, now_ms: int) -> list[Due]:
@@ -89,7 +90,7 @@ def deadlines(state: HomeState, cfg: ActivityConfig, tz: tzinfo, now_ms: int) ->
     if state.mode is Mode.AWAY:
         return due
     if is_out(state, cfg, now_ms):
-        since = state.out_since_ms or state.last_ms
+        since = state.out_since_ms or state.leave_ms or state.last_ms
         limit = not_returned_s(state, cfg)
         due.append(Due("not_returned", since + int(limit * 1000), {"limit_h": limit / 3600}))
         return due

@@ -44,7 +44,7 @@ class HomeState(msgspec.Struct):
     first_ms: int = 0  # first message ever seen (learning period)
     last_ms: int = 0  # last sign of life inside the home
     last_room: str | None = None
-    last_is_front_door: bool = False  # the last sign of life was leaving by the front door
+    leave_ms: int | None = None  # last door event of a leaving passage, while nothing followed
     front_door_ms: int = 0  # last front door event (events within 2 min are one passage)
     out_since_ms: int | None = None  # left through the front door, house quiet since
     in_bed: bool = False  # last sign of life was a bed sensor (or an occupied bed)
