@@ -155,7 +155,7 @@ class _CountingSink:
 
 def _ingest(
     port: int, ts: SqliteTimeSeries, state: SqlStateStore, n: int, timeout: float
-) -> tuple[float, dict[str, int]]:
+) -> tuple[float, dict[str, Any]]:
     sink = _CountingSink(n)
     options = IngestOptions(port=port, client_id=INGEST_ID)
     service = IngestService(ts, state, SystemClock(), sink, options)
@@ -166,7 +166,14 @@ def _ingest(
     service.stop()
     if not finished:
         raise RuntimeError(f"ingest accepted {sink.count} of {n}: {service.stats}")
-    return elapsed, dict(service.stats.rejected)
+    stats = service.stats
+    return elapsed, {
+        "rejected": dict(stats.rejected),
+        "connects": stats.connects,
+        "redelivered": stats.redelivered,
+        "batches": stats.batches,
+        "max_write_s": round(stats.max_write_s, 3),
+    }
 
 
 def _check_store(ts: SqliteTimeSeries, expected: set[tuple[str, int]]) -> tuple[int, int]:
@@ -206,12 +213,12 @@ def run(
                 try:
                     order = ("baseline", "ingest") if r % 2 == 0 else ("ingest", "baseline")
                     times: dict[str, float] = {}
-                    rejected: dict[str, int] = {}
+                    detail: dict[str, Any] = {}
                     for which in order:
                         if which == "baseline":
                             times[which] = _baseline(broker.port, sent, timeout)
                         else:
-                            times[which], rejected = _ingest(broker.port, ts, state, sent, timeout)
+                            times[which], detail = _ingest(broker.port, ts, state, sent, timeout)
                     lost, duplicates = _check_store(ts, expected)
                 finally:
                     ts.close()
@@ -222,7 +229,7 @@ def run(
                         "ratio": round(times["baseline"] / times["ingest"], 3),
                         "lost": lost,
                         "duplicates": duplicates,
-                        "rejected": rejected,
+                        **detail,
                         "publish_per_s": round(sent / publish_s),
                         "order": list(order),
                     }

@@ -53,7 +53,7 @@ class IngestOptions:
     username: str | None = None
     password: str | None = None
     tls: bool = False
-    keepalive_s: int = 30
+    keepalive_s: int = 60
     reconnect_min_s: float = 0.2
     reconnect_max_s: float = 10.0
     batch_size: int = 1000
@@ -90,6 +90,7 @@ class IngestStats:
     redelivered: int = 0  # duplicates the broker sent again after a reconnect or restart
     batches: int = 0
     connects: int = 0
+    max_write_s: float = 0.0  # longest batch write (store stalls show here)
 
 
 class IngestService:
@@ -345,7 +346,11 @@ class IngestService:
                     raise _StoppedError from None
                 delay = min(delay * 2, self.options.retry_max_s)
                 continue
-            metrics.STORE_WRITE_SECONDS.observe(time.monotonic() - started)
+            took = time.monotonic() - started
+            metrics.STORE_WRITE_SECONDS.observe(took)
+            self.stats.max_write_s = max(self.stats.max_write_s, took)
+            if took > 5.0:
+                log.warning("ingest: a batch of %d points took %.1f s to write", len(points), took)
             return
 
     def _ack(self, items: Sequence[_Item]) -> None:
