@@ -11,7 +11,7 @@ from datetime import tzinfo
 
 import numpy as np
 
-from detectors.activity.baseline import ROOM_INDEX, ROOMS, sample_quantile
+from detectors.activity.baseline import ROOM_INDEX, sample_quantile
 from detectors.activity.config import ActivityConfig, in_window
 from detectors.activity.localtime import Local, at_hour, local
 from detectors.activity.state import HomeState, Mode
@@ -140,7 +140,3 @@ def _morning(
     due.append(
         Due("not_up", at_hour(now_ms, here, deadline_h), {"usual_by_h": round(deadline_h, 2)})
     )
-
-
-def room_names() -> list[str]:
-    return [room.value for room in ROOMS]

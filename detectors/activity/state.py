@@ -28,7 +28,6 @@ class DayStats(msgspec.Struct):
     outings: int = 0
     rest_s: float = 0.0
     first_ms: int | None = None  # first sign of life that day
-    window_active: bool = False  # classic mode 3 bookkeeping: any activity inside the window
     fired: list[str] = msgspec.field(default_factory=list)  # once-a-day rules already raised
 
 

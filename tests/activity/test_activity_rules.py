@@ -253,3 +253,17 @@ def test_a_pet_while_out_does_not_bring_her_back() -> None:
     for k in range(4):  # signs of life that go on for 30 min: the door sensor missed her
         h.feed([motion(left + 5 * HOUR_MS + k * 12 * MIN_MS, "kitchen")])
     assert h.detector.state(HOME).out_since_ms is None
+
+
+def test_prewarning_becomes_an_announce_command() -> None:
+    from detectors.activity.prewarning import announce
+
+    h = learned_home()
+    day = MONDAY_MS + 9 * DAY_MS
+    h.feed(usual_day(day)[:8])
+    h.advance_to(h.detector.state(HOME).last_ms + 4 * HOUR_MS)
+    warning = next(d for d in h.found if d.type == "prewarning")
+    command = announce(warning, "cmd-1")
+    assert command.name == "announce" and command.args["rule"] == "inactivity"
+    assert command.args["cancel_by_ms"] == warning.evidence["alarm_ms"]
+    assert "按" in str(command.args["text"])
