@@ -13,3 +13,5 @@ HANDLE_SECONDS = Histogram(
     "detection -> stored and published",
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
 )
+PENDING = Gauge("anju_alarm_detections_pending", "detections waiting for the state store")
+DROPPED = Counter("anju_alarm_detections_dropped_total", "detections dropped: retry backlog full")

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -60,6 +61,7 @@ class AlarmService:
         clock: Clock,
         *,
         new_id: Callable[[], str] = new_alarm_id,
+        pending_max: int = 10_000,
     ) -> None:
         self.store = store
         self.feed = feed
@@ -68,16 +70,34 @@ class AlarmService:
         self._lock = threading.RLock()
         self._homes: dict[str, tuple[float, HomeInfo | None]] = {}
         self._open: dict[Severity, int] = dict.fromkeys(Severity, 0)
+        self._pending: deque[Detection] = deque(maxlen=pending_max)
         self.sync_metrics()
 
     # ---- detections (the registry's DetectionHandler) ------------------------------------
 
     def handle(self, detections: Sequence[Detection]) -> None:
-        for detection in detections:
-            try:
-                self.on_detection(detection)
-            except Exception:
-                log.exception("could not raise alarm for %s", detection)
+        """Raise or update alarms. A detection that cannot be saved (state store down) is kept
+        and retried first on every later call (the registry calls once a second), so an SOS
+        survives a database outage; ingest has already acknowledged the message."""
+        with self._lock:
+            retries = len(self._pending)
+            waiting = list(self._pending) + list(detections)
+            self._pending.clear()
+            for i, detection in enumerate(waiting):
+                try:
+                    self.on_detection(detection)
+                except Exception:
+                    if i >= retries:  # log new failures; retries fail quietly each second
+                        log.exception("could not raise alarm; kept to retry: %s", detection)
+                    if len(self._pending) == self._pending.maxlen:
+                        metrics.DROPPED.inc()
+                        log.error("alarm retry backlog full; dropping %s", self._pending[0])
+                    self._pending.append(detection)
+            metrics.PENDING.set(len(self._pending))
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
 
     def on_detection(self, detection: Detection) -> Alarm:
         started = time.perf_counter()

@@ -58,18 +58,33 @@ class DetectorContext:
 
 
 def builtin_detectors(ctx: DetectorContext) -> list[Detector]:
-    """Every detector Anju runs. One line per detector."""
-    from detectors.activity.detector import ActivityDetector
-    from detectors.fall.detector import FallDetector
+    """Every detector Anju runs: one line each. A detector that cannot be built (a broken model
+    file, say) is logged and counted and left out; it never takes SOS down with it."""
     from detectors.sos import SosDetector
-    from detectors.supervision.detector import SupervisionDetector
 
-    return [
-        SosDetector(),
-        FallDetector(store=ctx.state_store),
-        ActivityDetector(ctx.state_store),
-        SupervisionDetector(ctx.state_store),
-    ]
+    def fall() -> Detector:
+        from detectors.fall.detector import FallDetector
+
+        return FallDetector(store=ctx.state_store)
+
+    def activity() -> Detector:
+        from detectors.activity.detector import ActivityDetector
+
+        return ActivityDetector(ctx.state_store)
+
+    def supervision() -> Detector:
+        from detectors.supervision.detector import SupervisionDetector
+
+        return SupervisionDetector(ctx.state_store)
+
+    built: list[Detector] = [SosDetector()]
+    for name, make in (("fall", fall), ("activity", activity), ("supervision", supervision)):
+        try:
+            built.append(make())
+        except Exception:
+            DETECTOR_ERRORS.labels(name).inc()
+            log.exception("detector %s could not be built; running without it", name)
+    return built
 
 
 class DetectorRegistry:
@@ -137,7 +152,7 @@ class DetectorRegistry:
                     continue
                 found.extend(fired)
                 self._count(detector, fired)
-        self._hand_over(found)
+        self._hand_over(found, always=True)  # also lets the handler retry what it could not save
         return found
 
     def start(self) -> DetectorRegistry:
@@ -166,8 +181,8 @@ class DetectorRegistry:
         for detection in detections:
             DETECTIONS.labels(detector.name, detection.type).inc()
 
-    def _hand_over(self, detections: Sequence[Detection]) -> None:
-        if not detections:
+    def _hand_over(self, detections: Sequence[Detection], *, always: bool = False) -> None:
+        if not detections and not always:
             return
         try:
             self.handler.handle(detections)

@@ -4,6 +4,8 @@ import threading
 import time
 from collections.abc import Sequence
 
+import pytest
+
 from detectors.registry import DetectorContext, DetectorRegistry, builtin_detectors
 from domain.alarms import Detection, Severity
 from domain.clock import ManualClock, now_ms
@@ -104,3 +106,18 @@ def test_timer_thread_ticks_by_itself() -> None:
     registry.stop()
     assert time.monotonic() - started < 0.5
     assert [d.type for d in sink.got] == ["quiet"]
+
+
+def test_a_detector_that_cannot_be_built_does_not_take_sos_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import detectors.fall.detector as fall
+
+    def broken(*_: object, **__: object) -> None:
+        raise ValueError("model file does not match")
+
+    monkeypatch.setattr(fall, "FallDetector", broken)
+    clock = ManualClock()
+    ctx = DetectorContext(MemoryStateStore(), None, clock)  # type: ignore[arg-type]
+    names = [d.name for d in builtin_detectors(ctx)]
+    assert "sos" in names and "fall" not in names

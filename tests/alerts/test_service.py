@@ -7,7 +7,7 @@ from prometheus_client import REGISTRY
 
 from alerts.feed import LocalFeed
 from alerts.service import AlarmConflictError, AlarmNotFoundError, AlarmService
-from domain.alarms import AlarmState, Detection, Severity
+from domain.alarms import Alarm, AlarmState, Detection, Severity
 from domain.clock import ManualClock, now_ms
 from domain.model import Home, Resident
 from tests.alerts.fakes import MemoryStateStore
@@ -108,12 +108,37 @@ def test_open_alarm_gauge_follows_the_store_across_restarts() -> None:
     assert restarted.open_counts() == {"critical": 1, "major": 1, "minor": 0, "technical": 0}
 
 
-def test_a_failing_store_is_logged_not_raised_to_ingest() -> None:
-    service, store, _, _ = make()
+def test_a_state_store_outage_keeps_the_detection_until_it_can_be_saved() -> None:
+    service, store, feed, _ = make()
+    sub = feed.subscribe()
+    real_save = store.save_alarm
+    down = True
 
-    def boom(*_: object) -> None:
-        raise OSError("disk full")
+    def save(alarm: Alarm) -> None:
+        if down:
+            raise OSError("database is down")
+        real_save(alarm)
 
-    store.save_alarm = boom  # type: ignore[method-assign,assignment]
-    service.handle([sos()])  # must not raise: ingest's worker calls this
-    assert store.alarms == {}
+    store.save_alarm = save  # type: ignore[method-assign]
+    service.handle([sos(seq=1)])  # must not raise: ingest's worker calls this
+    service.handle([])  # the registry's tick: still down
+    assert store.alarms == {} and service.pending == 1
+    assert sub.get(0.01) is None  # nothing on the board that is not stored
+    down = False
+    service.handle([sos(home="h2", seq=2)])  # the waiting one goes first
+    assert service.pending == 0
+    raised = [e.data["alarm"]["home_id"] for e in iter(lambda: sub.get(0.01), None)]
+    assert raised == ["h1", "h2"]
+    assert {a.home_id for a in store.alarms.values()} == {"h1", "h2"}
+
+
+def test_the_retry_backlog_is_bounded() -> None:
+    store = MemoryStateStore()
+    service = AlarmService(store, LocalFeed(), ManualClock(), pending_max=3)
+
+    def boom(alarm: Alarm) -> None:
+        raise OSError("down")
+
+    store.save_alarm = boom  # type: ignore[method-assign]
+    service.handle([sos(seq=i) for i in range(5)])
+    assert service.pending == 3
