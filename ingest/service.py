@@ -303,14 +303,16 @@ class IngestService:
         redelivered = 0
         check = self.gate.check
         for item in items:
+            point: Point | None = None
             try:
                 verdict = check(item.topic, item.payload, now)
-            except Exception as exc:  # a bug in a check must not stall the pipeline
+                if isinstance(verdict, Accepted):
+                    point = to_point(verdict.message)
+            except Exception as exc:  # a bug must cost one message (kept), never the batch
                 log.exception("ingest: check failed on %s", item.topic)
                 verdict = Rejected(Reason.DECODER, f"{type(exc).__name__}: {exc}"[:300])
             if isinstance(verdict, Accepted):
                 accepted.append((verdict.message, verdict.device))
-                point = to_point(verdict.message)
                 if point is not None:
                     points.append(point)
             elif verdict.reason is Reason.DUPLICATE and item.dup:

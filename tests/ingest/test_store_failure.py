@@ -13,7 +13,9 @@ from domain.clock import SystemClock
 from domain.decode import Message
 from domain.model import Device
 from domain.points import Point
+from domain.rejects import Reason, Rejected
 from ingest import metrics
+from ingest.gate import Accepted
 from ingest.service import IngestOptions, IngestService
 from stores.timeseries.sqlite import SqliteTimeSeries
 from tests.ingest.helpers import Publisher, open_stores, provision, wait_until
@@ -77,6 +79,38 @@ def test_store_outage_is_retried_and_survives_a_restart(
         publisher.reading("h1", "d1", 5)
         wait_until(lambda: ts.count() == 5, 15, "everything after the outage")
         assert sorted(s for _, s in ts.keys_since(0)) == [1, 2, 3, 4, 5]
+    finally:
+        publisher.close()
+        service.stop()
+        ts.close()
+        state.close()
+
+
+def test_a_bug_on_one_message_costs_that_message_only(mosquitto: Mosquitto, tmp_path: Path) -> None:
+    ts, state = open_stores(tmp_path)
+    provision(state, {"h1": ["d1"]})
+    options = IngestOptions(port=mosquitto.port, client_id="ingest-bug")
+    service = IngestService(ts, state, SystemClock(), options=options)
+    real_check = service.gate.check
+
+    def buggy_check(topic_name: str, payload: bytes, now: int) -> Accepted | Rejected:
+        if b'"seq": 2,' in payload:
+            raise KeyError("a bug that only this message triggers")
+        return real_check(topic_name, payload, now)
+
+    service.gate.check = buggy_check  # type: ignore[method-assign,assignment]
+    service.start()
+    publisher = Publisher(mosquitto.port, "bug-pub")
+    try:
+        assert service.wait_connected()
+        time.sleep(0.2)
+        for seq in (1, 2, 3):
+            publisher.reading("h1", "d1", seq)
+        wait_until(lambda: service.stats.received >= 3, 10, "three messages")
+        assert sorted(s for _, s in ts.keys_since(0)) == [1, 3]
+        kept = state.dead_letters(reason=Reason.DECODER.value)
+        assert len(kept) == 1 and b'"seq": 2,' in kept[0].payload
+        assert service.healthy
     finally:
         publisher.close()
         service.stop()
