@@ -55,6 +55,7 @@ class SeqStore:
 class Firmware:
     __slots__ = (
         "alive",
+        "base",
         "battery",
         "boot_t",
         "device",
@@ -65,7 +66,6 @@ class Firmware:
         "seq",
         "spec",
         "store",
-        "topics",
     )
 
     def __init__(
@@ -74,10 +74,7 @@ class Firmware:
         self.device = device
         self.spec = spec
         self.store = store
-        self.topics = {
-            ch: topic(device.home_id, device.device_id, ch)
-            for ch in ("reading", "event", "status", "availability")
-        }
+        self.base = topic(device.home_id, device.device_id, "cmd")[:-3]  # ".../{device}/"
         self.drift = float(rng.normal(0.0, 20.0))  # ppm: a cheap crystal drifts tens of ppm
         self.battery: float | None = None
         self.drain_per_s = 0.0
@@ -103,6 +100,9 @@ class Firmware:
         self.offset_ms = float(rng.normal(0.0, 150.0))  # SNTP leaves ~100 ms of error
         self.alive = True
 
+    def topic(self, channel: str) -> str:
+        return self.base + channel
+
     def next_seq(self) -> int:
         s = self.seq
         self.seq += 1
@@ -124,11 +124,11 @@ class Firmware:
     # payloads -----------------------------------------------------------------------------
     def reading(self, t: float, values: contract.Values) -> tuple[str, bytes]:
         body = contract.Reading(v=SCHEMA_VERSION, seq=self.next_seq(), ts=self.ts(t), values=values)
-        return self.topics["reading"], _ENC.encode(body)
+        return self.base + "reading", _ENC.encode(body)
 
     def event(self, t: float, kind: type[contract.Event], **fields: object) -> tuple[str, bytes]:
         body = kind(v=SCHEMA_VERSION, seq=self.next_seq(), ts=self.ts(t), **fields)  # type: ignore[arg-type]
-        return self.topics["event"], _ENC.encode(body)
+        return self.base + "event", _ENC.encode(body)
 
     def status(self, t: float, rssi: int) -> tuple[str, bytes]:
         battery = None if self.battery is None else round(self.battery, 1)
@@ -141,8 +141,8 @@ class Firmware:
             fw=self.spec.fw,
             uptime_s=int(t - self.boot_t),
         )
-        return self.topics["status"], _ENC.encode(body)
+        return self.base + "status", _ENC.encode(body)
 
     def availability(self, online: bool) -> tuple[str, bytes]:
         body = contract.Availability(state="online" if online else "offline")
-        return self.topics["availability"], _ENC.encode(body)
+        return self.base + "availability", _ENC.encode(body)

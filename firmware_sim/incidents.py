@@ -117,10 +117,10 @@ def forgotten_pan(life: HomeLife, t: float, hot_s: float = 2 * HOUR) -> None:
 
 
 def dead_battery(life: HomeLife, t: float) -> None:
-    """The pendant's battery fails: it drains in hours and nobody charges it."""
+    """The pendant's battery fails: empty within four hours, and nobody charges it."""
     fw = life.pendant
     fw.battery = min(fw.battery or 100.0, 25.0)
-    fw.drain_per_s = 25.0 / (6 * HOUR)
+    fw.drain_per_s = 25.0 / (4 * HOUR)
     life.no_charge = True
     life.charging = False
 

@@ -21,7 +21,7 @@ from firmware_sim.accel import Array, WindowSource, as_payload
 from firmware_sim.engine import Engine
 from firmware_sim.firmware import Firmware, SeqStore
 from firmware_sim.homes import SimHome, spec_of
-from firmware_sim.models import IMPACT_FS, IMPACT_PRE_S
+from firmware_sim.models import IMPACT_FS, IMPACT_PRE_S, PIR_BLIND_S, PIR_CLEAR_S
 from firmware_sim.people import PERSONAS
 from firmware_sim.routine import BED, OUT, Segment, plan_day
 from firmware_sim.uplink import HomeGateway, Sink
@@ -78,6 +78,9 @@ class HomeLife:
         self.stove: tuple[float, float, float] | None = None
         self.smoke_alarm = False
         self.last_t: dict[str, float] = {}
+        self.pir_streams: dict[str, PirStream] = {}
+        self.pir_last: dict[str, float] = {}  # room -> time of the PIR's last report
+        self.pir_on: dict[str, bool] = {}
         self.recent: deque[tuple[str, bytes]] = deque(maxlen=8)  # for replay misbehaviour
 
     # sending ------------------------------------------------------------------------------
@@ -125,6 +128,8 @@ class HomeLife:
         """Replace what the resident does from now on with `plan`; `then` runs when it ends
         (by default the next day is planned)."""
         self.gen += 1
+        if self.plan:
+            self.quiet_pirs(self.engine.now)
         self.plan = plan
         self.then = then
         gen = self.gen
@@ -188,7 +193,7 @@ class HomeLife:
         elif seg.activity == "return":
             self._at(t + 1.0, self.door, contract.Door, state="open")
             self._at(t + 9.0, self.door, contract.Door, state="closed")
-        elif seg.activity == "cook":
+        elif seg.activity == "cook" and not self.pan_on(t):
             self.stove = (t + 60.0, max(t + 120.0, seg.end - 60.0), float(self.rng.uniform(5, 9)))
         if (
             seg.activity in ("sit", "dress", "pass", "eat")
@@ -198,6 +203,10 @@ class HomeLife:
             window, source = self.windows.adl(self.rng)
             when = float(self.rng.uniform(seg.start, seg.end))
             self.engine.at(when, lambda now: self.impact(now, window, source))
+
+    def pan_on(self, t: float) -> bool:
+        """A forgotten pan (far hotter than cooking) is still on the stove."""
+        return self.stove is not None and self.stove[2] > 20 and self.stove[1] > t
 
     def wearing(self) -> bool:
         return self.worn_today and self.activity not in NOT_WORN and self.place != BED
@@ -209,8 +218,21 @@ class HomeLife:
         fw = self.pir.get(room)
         if fw is None:
             return
-        for when, state in sensors.pir_events(seg.start, seg.end, seg.activity, self.rng, entering):
-            self._at(when, fw, contract.Motion, state=state)
+        old = self.pir_streams.pop(room, None)
+        if old is not None:
+            old.cancel(seg.start)
+        events = sensors.pir_events(seg.start, seg.end, seg.activity, self.rng, entering)
+        events = [e for e in events if e[0] >= self.engine.now]
+        if events:
+            stream = PirStream(self, room, fw, events)
+            self.pir_streams[room] = stream
+            self.engine.at(events[0][0], stream.fire)
+
+    def quiet_pirs(self, t: float) -> None:
+        """The plan changed under the resident: PIRs stop seeing the old plan's movements."""
+        for stream in self.pir_streams.values():
+            stream.cancel(t)
+        self.pir_streams.clear()
 
     # pendant ------------------------------------------------------------------------------
     def impact(self, t: float, window: Array, source: str) -> None:
@@ -291,3 +313,49 @@ class HomeLife:
         if fw.alive:
             rssi = int(-55 - 25 * self.rng.random()) if fw is not self.gw else -50
             self.send(fw, fw.status(t, rssi))
+
+
+class PirStream:
+    """One PIR's reports for one stay, scheduled one at a time (not hundreds at once).
+
+    The sensor's own rules are applied when a report is due, across stays: no report within
+    PIR_BLIND_S of the previous one, "quiet" only PIR_CLEAR_S after the last report.
+    """
+
+    __slots__ = ("events", "fw", "i", "life", "room")
+
+    def __init__(
+        self, life: HomeLife, room: str, fw: Firmware, events: list[tuple[float, bool]]
+    ) -> None:
+        self.life = life
+        self.room = room
+        self.fw = fw
+        self.events = events
+        self.i = 0
+
+    def fire(self, now: float) -> None:
+        if self.i >= len(self.events):
+            return
+        state = self.events[self.i][1]
+        life = self.life
+        last = life.pir_last.get(self.room, -math.inf)
+        if state and now - last >= PIR_BLIND_S - 1e-6:
+            life.send(self.fw, self.fw.event(now, contract.Motion, state=True))
+            life.pir_last[self.room] = now
+            life.pir_on[self.room] = True
+        elif not state and life.pir_on.get(self.room) and now - last >= PIR_CLEAR_S - 1e-6:
+            life.send(self.fw, self.fw.event(now, contract.Motion, state=False))
+            life.pir_on[self.room] = False
+        self.i += 1
+        if self.i < len(self.events):
+            life.engine.at(self.events[self.i][0], self.fire)
+
+    def cancel(self, t: float) -> None:
+        """No more movements from `t`; a PIR still saying "motion" clears as it would."""
+        pending = self.i < len(self.events)
+        self.events = self.events[: self.i]
+        if self.life.pir_on.get(self.room):
+            last = self.life.pir_last.get(self.room, t)
+            self.events.append((max(t, last + PIR_CLEAR_S), False))
+            if not pending:  # nothing scheduled any more: schedule the clear
+                self.life.engine.at(self.events[-1][0], self.fire)

@@ -23,7 +23,7 @@ def malformed(life: HomeLife, t: float, count: int) -> int:
     fw = life.pendant
     for i in range(count):
         body = f'{{"v":1,"seq":{fw.next_seq()},"ts":{fw.ts(t)},"values":{{"heart_rate":7'
-        life.gateway.send(fw.topics["reading"], body.encode()[: 20 + i % 30])
+        life.gateway.send(fw.topic("reading"), body.encode()[: 20 + i % 30])
     return count
 
 
@@ -67,7 +67,7 @@ def non_finite(life: HomeLife, t: float, count: int) -> int:
     fw = life.pendant
     for _ in range(count):
         body = f'{{"v":1,"seq":{fw.next_seq()},"ts":{fw.ts(t)},"values":{{"heart_rate":NaN}}}}'
-        life.gateway.send(fw.topics["reading"], body.encode())
+        life.gateway.send(fw.topic("reading"), body.encode())
     return count
 
 
@@ -75,7 +75,7 @@ def unknown_version(life: HomeLife, t: float, count: int) -> int:
     fw = life.pendant
     for _ in range(count):
         body = {"v": 9, "seq": fw.next_seq(), "ts": fw.ts(t), "values": {"heart_rate": 70}}
-        life.gateway.send(fw.topics["reading"], msgspec.json.encode(body))
+        life.gateway.send(fw.topic("reading"), msgspec.json.encode(body))
     return count
 
 
@@ -85,7 +85,7 @@ def oversized(life: HomeLife, t: float, count: int) -> int:
         accel = [[0.01, -1.0, 0.02]] * 4000
         body = {"type": "impact", "v": 1, "seq": fw.next_seq(), "ts": fw.ts(t), "fs": 50.0}
         body |= {"t0": fw.ts(t), "accel": accel, "pad": "x" * 1000}
-        life.gateway.send(fw.topics["event"], msgspec.json.encode(body))
+        life.gateway.send(fw.topic("event"), msgspec.json.encode(body))
     return count
 
 

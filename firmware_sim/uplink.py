@@ -8,6 +8,7 @@ devices' original timestamps, when the link is back.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -34,14 +35,14 @@ class Sent:
 
 @dataclass
 class MemorySink:
-    """Keeps everything; for tests and for scoring without a broker."""
+    """Keeps everything, stamped with the simulated time it left (set `clock`); for tests."""
 
-    now: list[float] = field(default_factory=lambda: [0.0])
+    clock: Callable[[], float] = lambda: 0.0
     sent: list[Sent] = field(default_factory=list)
     down: set[str] = field(default_factory=set)
 
     def publish(self, home_id: str, topic: str, payload: bytes, qos: int, retain: bool) -> None:
-        self.sent.append(Sent(self.now[0], home_id, topic, payload, qos, retain))
+        self.sent.append(Sent(self.clock(), home_id, topic, payload, qos, retain))
 
     def home_down(self, home_id: str) -> None:
         self.down.add(home_id)
