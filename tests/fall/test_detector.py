@@ -6,15 +6,16 @@ from pathlib import Path
 
 import msgspec
 import numpy as np
+import pytest
 
 from detectors.fall.detector import BLOB_KEY, INPUT_ERROR, FallDetector, MemoryBlobStore
 from detectors.fall.post_fall import FallSettings
 from domain import contract
 from domain.alarms import Severity
 from domain.clock import ManualClock, now_ms
-from domain.decode import Message
+from domain.decode import Message, decode
 from domain.model import Device, DeviceKind, Room
-from domain.topics import Topic
+from domain.topics import Topic, topic
 from stores.state.sql import SqlStateStore
 from tests.fall.helpers import recording, stump_model
 
@@ -126,13 +127,17 @@ def test_an_open_episode_survives_a_restart_in_the_state_store(tmp_path: Path) -
         store.close()
 
 
-def test_memory_store_is_the_default_and_the_impact_event_decodes() -> None:
+def test_an_impact_payload_from_the_wire_is_decoded_and_classified() -> None:
     f = _feed(store=MemoryBlobStore())
     window = np.round(recording(7, impacts=((3.0, 5.0),)), 4).tolist()
+    ts = now_ms(f.clock)
     raw = msgspec.json.encode(
-        {"type": "impact", "v": 1, "seq": 1, "ts": 0, "fs": 50.0, "t0": 0, "accel": window}
+        {"type": "impact", "v": 1, "seq": 1, "ts": ts, "fs": 50.0, "t0": ts - 7000, "accel": window}
     )
-    body = msgspec.json.decode(raw, type=contract.Event)
-    assert isinstance(body, contract.Impact)
-    f.detector.on_message(Message(Topic(HOME, "p1", "event"), body), PENDANT, 0)
+    message = decode(topic(HOME, "p1", "event"), raw, ts)
+    assert isinstance(message, Message) and isinstance(message.body, contract.Impact)
+    assert f.detector.on_message(message, PENDANT, ts) == []
     assert set(f.detector.episodes) == {HOME}
+    assert f.detector.windows_classified == 1
+    [alarm] = f.wait(61)
+    assert alarm.evidence["impact_ts"] == pytest.approx(ts - 4000, abs=40)
