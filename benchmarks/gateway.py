@@ -23,7 +23,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
 from broker.mosquitto import Mosquitto
+from gateway.config import GatewayConfig
 from gateway.harness import Devices, GatewayProcess, Received, SubRecorder, wait_until
 from gateway.priority import READING
 from gateway.queue import DurableQueue, Item
@@ -79,15 +83,28 @@ def bench_queue(workdir: Path, n: int) -> dict[str, float]:
 
 
 def bench_bare_publisher(up_port: int, recorder: SubRecorder, n: int) -> float:
-    """Baseline: a bare paho QoS 1 publisher straight to the upstream broker."""
+    """Baseline: a bare paho QoS 1 publisher straight to the upstream broker, payloads encoded
+    beforehand, the same in-flight window as the gateway: no queue, no priorities, no disk."""
+    topic = f"anju/v1/{HOME}/bare/reading"
+    payloads = [_payload(seq) for seq in range(n)]
+    window = GatewayConfig(home_id=HOME).window
+    # keep at most `window` unacknowledged, as the gateway does: paho's own queue beyond its
+    # in-flight limit is walked on every PUBACK and collapses under a burst
+    permits = threading.Semaphore(window)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bare", protocol=mqtt.MQTTv5)
+    client.max_inflight_messages_set(window)
+    client.on_publish = lambda *_: permits.release()
+    client.connect("127.0.0.1", up_port)
+    client.loop_start()
     before = recorder.count(device_prefix="bare")
-    devices = Devices(up_port, HOME, client_id="bare-publisher")
     start = time.time()
-    for seq in range(n):
-        devices.reading("bare", seq, T0_MS + seq)
+    for payload in payloads:
+        permits.acquire()
+        client.publish(topic, payload, qos=1)
     wait_until(lambda: recorder.count(device_prefix="bare") >= before + n, 300, "bare replay")
     elapsed = max(m.at for m in recorder.snapshot() if m.device == "bare") - start
-    devices.close()
+    client.loop_stop()
+    client.disconnect()
     return n / elapsed
 
 

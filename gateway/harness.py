@@ -165,11 +165,14 @@ class SubRecorder:
 class Devices:
     """The home's devices: one paho publisher on the local broker speaking contract v1."""
 
+    WINDOW = 1000
+
     def __init__(self, port: int, home: str, client_id: str = "devices") -> None:
         self.home = home
         self.client = _client(client_id)
-        self.client.max_inflight_messages_set(1000)
-        self.client.max_queued_messages_set(0)
+        self.client.max_inflight_messages_set(self.WINDOW)
+        self._permits = threading.Semaphore(self.WINDOW)
+        self.client.on_publish = lambda *_: self._permits.release()
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
         self._last: mqtt.MQTTMessageInfo | None = None
@@ -177,11 +180,10 @@ class Devices:
     def _send(self, device: str, channel: str, body: dict[str, Any], retain: bool = False) -> None:
         topic = f"anju/v1/{self.home}/{device}/{channel}"
         payload = json.dumps(body)
-        while True:  # paho refuses beyond 65,535 unacknowledged QoS 1 messages: wait, retry
-            info = self.client.publish(topic, payload, qos=1, retain=retain)
-            if info.rc != mqtt.MQTT_ERR_QUEUE_SIZE:
-                break
-            time.sleep(0.01)
+        # at most WINDOW unacknowledged: paho's own queue beyond its in-flight limit is walked
+        # on every PUBACK and collapses under a burst (and refuses beyond 65,535)
+        self._permits.acquire()
+        info = self.client.publish(topic, payload, qos=1, retain=retain)
         if info.rc != mqtt.MQTT_ERR_SUCCESS:
             raise RuntimeError(f"publish failed: rc={info.rc}")
         self._last = info
