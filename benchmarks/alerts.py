@@ -244,12 +244,19 @@ STAGES = {
 
 
 def stage_quantiles(metrics_text: str) -> dict[str, dict[str, float]]:
-    """p50 / p99 (bucket upper bounds, ms) of each stage's histogram in Anju's /metrics."""
+    """p50 / p99 (bucket upper bounds, ms) and total seconds of each stage in Anju's /metrics."""
     from prometheus_client.parser import text_string_to_metric_families
 
     buckets: dict[str, list[tuple[float, float]]] = {}
+    sums: dict[str, float] = {}
     for family in text_string_to_metric_families(metrics_text):
         for sample in family.samples:
+            if sample.name.endswith("_sum"):
+                for stage, (name, labels) in STAGES.items():
+                    if sample.name == f"{name}_sum" and all(
+                        sample.labels.get(k) == v for k, v in labels.items()
+                    ):
+                        sums[stage] = sample.value
             if not sample.name.endswith("_bucket"):
                 continue
             for stage, (name, labels) in STAGES.items():
@@ -264,7 +271,7 @@ def stage_quantiles(metrics_text: str) -> dict[str, dict[str, float]]:
         total = rows[-1][1]
         if total <= 0:
             continue
-        out[stage] = {"count": total}
+        out[stage] = {"count": total, "total_s": round(sums.get(stage, 0.0), 3)}
         for q in (50, 99):
             bound = next(b for b, c in rows if c >= total * q / 100)
             out[stage][f"p{q}_le_ms"] = bound * 1000
