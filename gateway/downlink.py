@@ -133,6 +133,7 @@ class Downlink:
             "stored": stats.stored,
             "published": stats.published,
             "acked": stats.acked,
+            "refused": stats.refused,
             "fallbacks": stats.fallbacks,
             "replay_started_at": stats.replay_started_at,
             "replay_done_at": stats.replay_done_at,
