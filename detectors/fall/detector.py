@@ -15,9 +15,10 @@ Timers run on the `now_ms` the pipeline passes (the injected clock).
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Protocol
 
 from detectors.fall import post_fall
@@ -28,6 +29,8 @@ from domain import contract
 from domain.alarms import Detection, Severity
 from domain.decode import Message
 from domain.model import Device
+
+log = logging.getLogger(__name__)
 
 BLOB_KEY = "fall/episodes"
 INPUT_ERROR = "fall_input_error"
@@ -190,4 +193,13 @@ class FallDetector:
         raw = self._store.load_blob(BLOB_KEY)
         if not raw:
             return {}
-        return {home: Episode(**fields) for home, fields in json.loads(raw).items()}
+        known = {f.name for f in fields(Episode)}
+        try:
+            return {
+                home: Episode(**{k: v for k, v in saved.items() if k in known})
+                for home, saved in json.loads(raw).items()
+            }
+        except (ValueError, TypeError, AttributeError):
+            log.exception("unreadable fall episodes in %s; starting without them", BLOB_KEY)
+            self.input_errors["unreadable_state"] += 1
+            return {}

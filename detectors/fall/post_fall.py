@@ -7,7 +7,9 @@ confidence and another fall-like impact raises it (odds are multiplied by a fact
 When the window ends, a confidence at or above `alarm_confidence` raises the fall alarm;
 below it, the episode is recorded as a near miss (the person got up and moved). After the
 alarm, `long_lie_s` without movement escalates as a long lie, then again every
-`long_lie_repeat_s`. Every threshold is a field of `FallSettings`, set per resident's home.
+`long_lie_repeat_s`, until `handover_movements` movements show people are about (the alarm
+is then in human hands) or `episode_max_s` has passed. Every threshold is a field of
+`FallSettings`, set per resident's home.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class FallSettings:
     long_lie_s: float = 600.0  # no movement this long after the alarm: long lie
     long_lie_repeat_s: float = 600.0  # escalate again after each further stretch
     movement_resets_long_lie: bool = True  # long-lie time counts from the last movement
+    handover_movements: int = 5  # after the alarm, this many movements end the follow-up
     episode_max_s: float = 4 * 3600.0  # stop following an alarmed episode after this
 
 
@@ -58,6 +61,7 @@ class Episode:
     movements: int = 0
     falls_again: int = 0
     last_movement_ms: int | None = None
+    movements_after_alarm: int = 0
     alarmed_ms: int | None = None
     long_lie_level: int = 0
     details: dict[str, Any] = field(default_factory=dict)
@@ -127,6 +131,8 @@ def movement(ep: Episode, s: FallSettings, now_ms: int, what: str) -> None:
     ep.details["last_movement"] = what
     if ep.stage == PENDING:
         ep.log_odds += math.log(s.movement_factor)
+    else:
+        ep.movements_after_alarm += 1
 
 
 def cancel(ep: Episode, now_ms: int) -> list[Detection]:
@@ -146,6 +152,8 @@ def due(ep: Episode, s: FallSettings, now_ms: int) -> tuple[list[Detection], boo
         ep.stage, ep.alarmed_ms = ALARMED, now_ms
         return [_detection(ep, FALL, Severity.CRITICAL, now_ms, stage="fall")], False
     if now_ms - ep.opened_ms >= s.episode_max_s * 1000:
+        return [], True
+    if ep.movements_after_alarm >= s.handover_movements:  # people are about: theirs now
         return [], True
     still_since = ep.opened_ms
     if s.movement_resets_long_lie and ep.last_movement_ms is not None:

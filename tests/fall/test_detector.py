@@ -90,6 +90,23 @@ def test_movement_lowers_confidence_and_a_second_impact_raises_it() -> None:
     assert alarm.type == "fall" and alarm.evidence["falls_again"] == 1
 
 
+def test_movement_after_the_alarm_delays_the_long_lie_and_people_about_end_it() -> None:
+    f = _feed(FallSettings(handover_movements=3))
+    f.impact(5.0)
+    [alarm] = f.wait(61)
+    assert alarm.evidence["stage"] == "fall"
+    f.wait(400)
+    f.send(contract.Motion, PIR, state=True)  # 461 s: the long-lie clock starts again
+    assert f.wait(590) == []  # 1051 s after the fall, 590 s after the movement
+    [long_lie] = f.wait(20)
+    assert long_lie.evidence["still_s"] >= 600
+    f.send(contract.Door, Device("d1", HOME, DeviceKind.DOOR), state="open")
+    f.send(contract.Motion, PIR, state=True)
+    assert f.wait(1) == []
+    assert f.detector.episodes == {}
+    assert f.wait(4 * 3600) == []
+
+
 def test_a_small_bump_is_not_a_fall_and_a_device_fall_takes_the_same_path() -> None:
     f = _feed(FallSettings(cancel_window_s=0))
     assert f.impact(1.8) == []
@@ -141,3 +158,10 @@ def test_an_impact_payload_from_the_wire_is_decoded_and_classified() -> None:
     assert f.detector.windows_classified == 1
     [alarm] = f.wait(61)
     assert alarm.evidence["impact_ts"] == pytest.approx(ts - 4000, abs=40)
+
+
+def test_unreadable_saved_state_is_counted_not_fatal() -> None:
+    store = MemoryBlobStore()
+    store.save_blob(BLOB_KEY, b"{not json")
+    detector = FallDetector(stump_model(), store=store)
+    assert detector.episodes == {} and detector.input_errors["unreadable_state"] == 1
