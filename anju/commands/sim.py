@@ -211,6 +211,20 @@ def _provision(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configure_calibrate(parser: argparse.ArgumentParser) -> None:
+    default = Path(__file__).resolve().parents[3] / "shared" / "data" / "vankasteren"
+    parser.add_argument("--data", type=Path, default=default, help="van Kasteren folder")
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from firmware_sim.calibration import render, table
+
+    if not args.data.exists():
+        print(f"{args.data} not found: showing the simulated personas only", file=sys.stderr)
+    print(render(table(args.data)))
+    return 0
+
+
 COMMANDS = [
     Command(("sim", "run"), "run simulated homes against a broker", _configure_run, _run),
     Command(
@@ -218,6 +232,12 @@ COMMANDS = [
         "compare Anju's alarms with a run's ground truth",
         _configure_score,
         _score,
+    ),
+    Command(
+        ("sim", "calibrate"),
+        "compare personas with the van Kasteren homes",
+        _configure_calibrate,
+        _calibrate,
     ),
     Command(("sim", "list"), "list the shipped scenarios", _configure_list, _list),
     Command(
