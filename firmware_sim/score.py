@@ -6,7 +6,8 @@
 - time to alarm: alarm raised (or updated) minus the true incident time, in seconds;
 - false alarms: care alarms at the simulated homes during the run that no incident explains
   (an incident explains alarms of its expected and allowed types for twice its window),
-  per home-day; technical alarms (devices) are counted apart.
+  per home-day; technical alarms (devices) are counted apart, and pre-warnings to the resident
+  and "restored" notices are not alarms.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from firmware_sim.truth import Truth, TruthItem
 
+NOTICES = frozenset({"prewarning", "prewarning_cancelled", "wellness"})  # to the resident, not out
 GRACE_MS = 60_000  # device clocks drift; an alarm a minute "before" the incident still counts
 
 
@@ -99,6 +101,8 @@ def score(truth: Truth, alarms: list[AlarmView]) -> dict[str, Any]:
     unexplained = [
         a for a in mine if a.alarm_id not in matched and not any(_explains(i, a) for i in expected)
     ]
+    notices = [a for a in unexplained if a.type in NOTICES or a.type.endswith("_restored")]
+    unexplained = [a for a in unexplained if a not in notices]
     care = [a for a in unexplained if not a.technical]
     technical = [a for a in unexplained if a.technical]
     n_expected = sum(r["expected"] for r in per_type.values())
@@ -118,6 +122,7 @@ def score(truth: Truth, alarms: list[AlarmView]) -> dict[str, Any]:
         "false_alarms_per_home_day": round(len(care) / home_days, 4),
         "false_alarms_by_type": by_type,
         "technical_unexplained": len(technical),
+        "notices_and_restores": len(notices),
         "per_type": {
             kind: {
                 "n": r["n"],

@@ -211,6 +211,33 @@ def _provision(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configure_replay(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument("--days", type=float, default=None)
+    parser.add_argument("--start", default="2026-03-02T00:00:00+08:00", help="ISO start time")
+    parser.add_argument("--out", type=Path, default=Path("var/sim-replay"), help="work folder")
+    parser.add_argument("--json", action="store_true")
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from firmware_sim import scenario
+    from firmware_sim.replay import replay
+    from firmware_sim.score import render
+
+    sc = scenario.load(args.scenario)
+    days = args.days if args.days is not None else sc.days
+    start = datetime.fromisoformat(args.start).timestamp()
+    t0 = time.perf_counter()
+    report = replay(sc, args.homes or sc.homes, days, seed=args.seed, start=start, folder=args.out)
+    report["wall_s"] = round(time.perf_counter() - t0, 1)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print(render(report))
+        print(f"messages {report['messages']}  gate {report['gate']}  wall {report['wall_s']} s")
+    return 0
+
+
 def _configure_calibrate(parser: argparse.ArgumentParser) -> None:
     default = Path(__file__).resolve().parents[3] / "shared" / "data" / "vankasteren"
     parser.add_argument("--data", type=Path, default=default, help="van Kasteren folder")
@@ -238,6 +265,12 @@ COMMANDS = [
         "compare personas with the van Kasteren homes",
         _configure_calibrate,
         _calibrate,
+    ),
+    Command(
+        ("sim", "replay"),
+        "replay a scenario through gate, detectors and alarms offline, then score",
+        _configure_replay,
+        _replay,
     ),
     Command(("sim", "list"), "list the shipped scenarios", _configure_list, _list),
     Command(
