@@ -13,34 +13,22 @@ from __future__ import annotations
 import heapq
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-from alerts.escalation.contacts import Contact, channels_for, not_before_ms
+from alerts.escalation.contacts import Contact
 from alerts.escalation.links import LinkSigner
-from alerts.escalation.policy import Policy, PolicyBook, Role, risks_of
-from alerts.texts import Place, render
-from domain.alarms import TAKEN_STATES, Alarm, related
+from alerts.escalation.messages import Subject, compose
+from alerts.escalation.policy import Policy, PolicyBook, risks_of
+from alerts.texts import Place
+from domain.alarms import TAKEN_STATES, Alarm, AlarmState, Severity, related
 from domain.clock import Clock, now_ms
 from domain.ports import StateStore
-from stores.state.escalation import DeliveryRow, EscalationRow, EscalationStore, Firing, TimerRow
+from stores.state.escalation import EscalationRow, EscalationStore, Firing, TimerRow
 
 log = logging.getLogger(__name__)
 
 DEFAULT_COMMUNITY = "default"
-LINK_CHANNELS = frozenset({"sms", "email", "webhook"})
-
-
-def delivery_key(t: TimerRow, contact: str, channel: str) -> str:
-    """The idempotency key of one message: (alarm, generation, stage, round, recipient, channel)."""
-    return f"{t.alarm_id}/{t.generation}/{t.stage}/{t.round}/{contact}/{channel}"
-
-
-@dataclass(slots=True)
-class _Subject:
-    alarm: Alarm
-    place: Place
-    contacts: list[Contact]
 
 
 class EscalationEngine:
@@ -52,6 +40,7 @@ class EscalationEngine:
         *,
         links: LinkSigner | None = None,
         on_queued: Callable[[], None] | None = None,
+        home_cache_s: float = 30.0,
     ) -> None:
         self.store = store
         self.state = state
@@ -62,13 +51,19 @@ class EscalationEngine:
         self._heap: list[TimerRow] = []
         self._esc: dict[str, EscalationRow] = {}
         self._policies: dict[str, Policy] = {}
+        self._by_home: dict[str, set[str]] = {}  # home -> alarms escalating (incidents)
+        self._homes: dict[str, tuple[float, Place, list[Contact]]] = {}
+        self._alarms: dict[str, Alarm] = {}  # escalating alarms as last seen (texts)
+        self.home_cache_s = home_cache_s
 
     # ---- start, stop, restart --------------------------------------------------------------
 
     def load(self) -> int:
         """Read pending timers and active escalations back from the store (after a restart)."""
         with self._lock:
-            self._esc = {e.alarm_id: e for e in self.store.escalations(active_only=True)}
+            self._esc, self._by_home = {}, {}
+            for e in self.store.escalations(active_only=True):
+                self._keep(e)
             self._policies = {a: Policy.from_json(e.policy) for a, e in self._esc.items()}
             self._heap = [t for t in self.store.pending_timers() if t.alarm_id in self._esc]
             heapq.heapify(self._heap)
@@ -76,43 +71,66 @@ class EscalationEngine:
 
     def start(self, alarm: Alarm) -> bool:
         """Begin escalating an alarm (idempotent: an alarm is escalated once)."""
+        return self.start_many([alarm]) == 1
+
+    def start_many(self, alarms: Sequence[Alarm]) -> int:
+        """Begin escalating alarms in one transaction (at start, many may be open)."""
         with self._lock:
-            if alarm.alarm_id in self._esc or not alarm.is_open:
-                return False
-            home = self.state.get_home(alarm.home_id)
-            community = home.community_id if home is not None else DEFAULT_COMMUNITY
-            residents = self.state.list_residents(alarm.home_id)
-            policy = self.book(community).choose(
-                alarm.severity, risks_of(residents, self.clock.now())
-            )
-            esc = EscalationRow(
-                alarm_id=alarm.alarm_id,
-                home_id=alarm.home_id,
-                community_id=community,
-                severity=alarm.severity.value,
-                policy=policy.to_json(),
-                generation=0,
-                started_ms=alarm.raised_ms,
-                active=True,
-                incident_id=self._incident_for(alarm),
-            )
-            timers = _timers(policy, alarm.alarm_id, 0, alarm.raised_ms)
-            if not self.store.start(esc, timers):
-                return False
-            if alarm.state in TAKEN_STATES:  # taken before we saw it: record, do not climb
-                self.store.stop(alarm.alarm_id, "accepted")
-                return True
-            self._esc[alarm.alarm_id] = esc
-            self._policies[alarm.alarm_id] = policy
-            for t in timers:
-                heapq.heappush(self._heap, t)
-            log.info("escalating %s with policy %s", alarm.alarm_id, policy.name)
-            return True
+            fresh = [a for a in alarms if a.alarm_id not in self._esc and a.is_open]
+            homes: dict[str, tuple[str, set[str]]] = {}
+            books: dict[str, PolicyBook] = {}
+            items: list[tuple[EscalationRow, Sequence[TimerRow]]] = []
+            policies: dict[str, Policy] = {}
+            batch: dict[str, list[EscalationRow]] = {}  # this batch, by home
+            for alarm in fresh:
+                if alarm.home_id not in homes:
+                    home = self.state.get_home(alarm.home_id)
+                    residents = self.state.list_residents(alarm.home_id)
+                    community = home.community_id if home is not None else DEFAULT_COMMUNITY
+                    homes[alarm.home_id] = (community, risks_of(residents, self.clock.now()))
+                community, risks = homes[alarm.home_id]
+                if community not in books:
+                    books[community] = self.book(community)
+                policy = books[community].choose(alarm.severity, risks)
+                esc = EscalationRow(
+                    alarm_id=alarm.alarm_id,
+                    home_id=alarm.home_id,
+                    community_id=community,
+                    severity=alarm.severity.value,
+                    policy=policy.to_json(),
+                    generation=0,
+                    started_ms=alarm.raised_ms,
+                    active=True,
+                    incident_id=self._incident_for(alarm, batch.get(alarm.home_id, [])),
+                    alarm_type=alarm.type,
+                    raised_ms=alarm.raised_ms,
+                )
+                batch.setdefault(alarm.home_id, []).append(esc)
+                policies[alarm.alarm_id] = policy
+                items.append((esc, _timers(policy, alarm.alarm_id, 0, alarm.raised_ms)))
+            started = self.store.start_many(items) if items else set()
+            by_id = {a.alarm_id: a for a in fresh}
+            for esc, timers in items:
+                if esc.alarm_id not in started:
+                    continue
+                if by_id[esc.alarm_id].state in TAKEN_STATES:  # taken before we saw it
+                    self.store.stop(esc.alarm_id, "accepted")
+                    continue
+                self._keep(esc)
+                self._alarms[esc.alarm_id] = by_id[esc.alarm_id]
+                self._policies[esc.alarm_id] = policies[esc.alarm_id]
+                for t in timers:
+                    heapq.heappush(self._heap, t)
+                log.info("escalating %s with policy %s", esc.alarm_id, policies[esc.alarm_id].name)
+            return len(started)
 
     def stop(self, alarm_id: str, reason: str) -> None:
         with self._lock:
             self.store.stop(alarm_id, reason)
-            self._esc.pop(alarm_id, None)
+            esc = self._esc.pop(alarm_id, None)
+            self._alarms.pop(alarm_id, None)
+            if esc is not None:
+                self._by_home.get(esc.home_id, set()).discard(alarm_id)
             self._policies.pop(alarm_id, None)  # heap entries go stale and are skipped
 
     def restart(self, alarm_id: str) -> bool:
@@ -128,11 +146,15 @@ class EscalationEngine:
             esc.active = True
             timers = _timers(policy, alarm_id, esc.generation, esc.started_ms)
             self.store.restart(alarm_id, esc.generation, esc.started_ms, timers)
-            self._esc[alarm_id] = esc
+            self._keep(esc)
             self._policies[alarm_id] = policy
             for t in timers:
                 heapq.heappush(self._heap, t)
             return True
+
+    def _keep(self, esc: EscalationRow) -> None:
+        self._esc[esc.alarm_id] = esc
+        self._by_home.setdefault(esc.home_id, set()).add(esc.alarm_id)
 
     def on_change(self, change: str, alarm_id: str) -> None:
         """React to an alarm change from the live feed."""
@@ -145,7 +167,11 @@ class EscalationEngine:
         elif change in ("resolved", "cancelled"):
             self.stop(alarm_id, change)
         elif change == "dropped":
+            self._alarms.pop(alarm_id, None)
             self.restart(alarm_id)
+        elif change == "updated":  # a repeat: newer evidence for the next messages
+            with self._lock:
+                self._alarms.pop(alarm_id, None)
 
     def reconcile(self) -> int:
         """Bring the engine in line with the alarms (at start, after the feed lost events)."""
@@ -161,9 +187,7 @@ class EscalationEngine:
                 elif alarm.state in TAKEN_STATES:
                     self.stop(alarm_id, "accepted")
             known = {e.alarm_id for e in self.store.escalations()}
-            for alarm in open_alarms.values():
-                if alarm.alarm_id not in known and self.start(alarm):
-                    started += 1
+            started = self.start_many([a for a in open_alarms.values() if a.alarm_id not in known])
         return started
 
     # ---- timers ----------------------------------------------------------------------------
@@ -184,7 +208,7 @@ class EscalationEngine:
                 esc = self._esc.get(t.alarm_id)
                 if esc is not None and esc.generation == t.generation:
                     due.append(t)
-            subjects: dict[str, _Subject | None] = {}
+            subjects: dict[str, Subject | None] = {}
             firings = [f for t in due if (f := self._firing(t, now, subjects)) is not None]
             fired = self.store.fire(firings, now) if firings else []
             by_timer = {f.timer: f for f in firings}
@@ -196,7 +220,7 @@ class EscalationEngine:
             self.on_queued()
         return len(fired)
 
-    def _firing(self, t: TimerRow, now: int, subjects: dict[str, _Subject | None]) -> Firing | None:
+    def _firing(self, t: TimerRow, now: int, subjects: dict[str, Subject | None]) -> Firing | None:
         policy = self._policies[t.alarm_id]
         if t.alarm_id not in subjects:
             subjects[t.alarm_id] = self._subject(t.alarm_id)
@@ -204,43 +228,7 @@ class EscalationEngine:
         if subject is None:
             return None
         stage = policy.stages[t.stage]
-        told_roles = {r for s in policy.stages[: t.stage + 1] for r in s.roles}
-        told_all = [c for c in subject.contacts if c.role in told_roles]
-        deliveries: list[DeliveryRow] = []
-        for contact in (c for c in subject.contacts if c.role in stage.roles):
-            told = [c.name for c in told_all if c.contact_id != contact.contact_id]
-            for channel in channels_for(contact, subject.alarm.severity):
-                link = None
-                if (
-                    self.links is not None
-                    and contact.role is Role.FAMILY
-                    and channel in LINK_CHANNELS
-                ):
-                    link = self.links.url(t.alarm_id, contact.contact_id)
-                message = render(
-                    subject.alarm,
-                    subject.place,
-                    language=contact.language,
-                    told=told,
-                    link=link,
-                    round_=t.round,
-                )
-                deliveries.append(
-                    DeliveryRow(
-                        key=delivery_key(t, contact.contact_id, channel),
-                        alarm_id=t.alarm_id,
-                        generation=t.generation,
-                        stage=t.stage,
-                        round=t.round,
-                        contact_id=contact.contact_id,
-                        role=contact.role.value,
-                        channel=channel,
-                        address=contact.addresses[channel],
-                        message=message,
-                        next_ms=not_before_ms(contact, subject.alarm.severity, now),
-                        created_ms=now,
-                    )
-                )
+        deliveries = compose(t, policy, subject, now, self.links)
         if not deliveries:
             log.warning("alarm %s stage %s: nobody to tell", t.alarm_id, stage.name)
         nxt = None
@@ -249,12 +237,24 @@ class EscalationEngine:
             nxt = TimerRow(due, t.alarm_id, t.generation, t.stage, t.round + 1)
         return Firing(t, deliveries, nxt)
 
-    def _subject(self, alarm_id: str) -> _Subject | None:
-        alarm = self.state.get_alarm(alarm_id)
+    def _subject(self, alarm_id: str) -> Subject | None:
+        alarm = self._alarms.get(alarm_id)
         if alarm is None:
-            return None
-        home = self.state.get_home(alarm.home_id)
-        residents = self.state.list_residents(alarm.home_id)
+            alarm = self.state.get_alarm(alarm_id)
+            if alarm is None:
+                return None
+            self._alarms[alarm_id] = alarm
+        place, contacts = self._home(alarm.home_id)
+        return Subject(alarm, place, contacts)
+
+    def _home(self, home_id: str) -> tuple[Place, list[Contact]]:
+        """Address, residents and contacts of a home, cached for `home_cache_s` (wall time)."""
+        at = time.monotonic()
+        cached = self._homes.get(home_id)
+        if cached is not None and at - cached[0] < self.home_cache_s:
+            return cached[1], cached[2]
+        home = self.state.get_home(home_id)
+        residents = self.state.list_residents(home_id)
         community = home.community_id if home is not None else DEFAULT_COMMUNITY
         place = Place(
             address=home.address if home else "",
@@ -263,9 +263,10 @@ class EscalationEngine:
             timezone=home.timezone if home else "Asia/Shanghai",
             residents=tuple(r.name for r in residents),
         )
-        scopes = [alarm.home_id, community, "*"]
+        scopes = [home_id, community, "*"]
         contacts = [Contact.from_json(c) for c in self.store.contacts(scopes)]
-        return _Subject(alarm, place, contacts)
+        self._homes[home_id] = (at, place, contacts)
+        return place, contacts
 
     # ---- policies and incidents ------------------------------------------------------------
 
@@ -273,11 +274,20 @@ class EscalationEngine:
         body = self.store.load_policies(community_id)
         return PolicyBook(community_id) if body is None else PolicyBook.from_json(body)
 
-    def _incident_for(self, alarm: Alarm) -> str:
+    def _incident_for(self, alarm: Alarm, batch: Sequence[EscalationRow]) -> str:
         """A fall and then inactivity in the same home are one incident."""
-        for esc in self.store.escalations(home_id=alarm.home_id):
-            other = self.state.get_alarm(esc.alarm_id)
-            if other is not None and other.is_open and related(other, alarm):
+        active = [self._esc[a] for a in self._by_home.get(alarm.home_id, ())]
+        for esc in (*active, *batch):
+            other = Alarm(
+                esc.alarm_id,
+                esc.home_id,
+                esc.alarm_type,
+                Severity(esc.severity),
+                AlarmState.RAISED,
+                esc.raised_ms,
+                esc.raised_ms,
+            )
+            if related(other, alarm):
                 return esc.incident_id
         return alarm.alarm_id
 

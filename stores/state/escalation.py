@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,59 +18,21 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from stores import metrics
+from stores.state.escalation_rows import (
+    DeliveryRow,
+    EscalationRow,
+    Firing,
+    TimerRow,
+    delivery_dict,
+    delivery_row,
+    esc_dict,
+    esc_row,
+    timer_dict,
+    timer_row,
+)
 from stores.state.escalation_tables import build_escalation_metadata
 
-
-@dataclass(slots=True)
-class EscalationRow:
-    alarm_id: str
-    home_id: str
-    community_id: str
-    severity: str
-    policy: dict[str, Any]
-    generation: int
-    started_ms: int
-    active: bool
-    incident_id: str
-    stop_reason: str = ""
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class TimerRow:
-    due_ms: int
-    alarm_id: str
-    generation: int
-    stage: int
-    round: int
-
-
-@dataclass(slots=True)
-class DeliveryRow:
-    key: str
-    alarm_id: str
-    generation: int
-    stage: int
-    round: int
-    contact_id: str
-    role: str
-    channel: str
-    address: str
-    message: dict[str, Any]
-    status: str = "pending"
-    attempts: int = 0
-    next_ms: int = 0
-    created_ms: int = 0
-    sent_ms: int | None = None
-    error: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Firing:
-    """A due timer and what firing it queues (messages, the next re-notify round)."""
-
-    timer: TimerRow
-    deliveries: Sequence[DeliveryRow]
-    next_timer: TimerRow | None = None
+__all__ = ["DeliveryRow", "EscalationRow", "EscalationStore", "Firing", "TimerRow"]
 
 
 class EscalationStore:
@@ -144,9 +105,29 @@ class EscalationStore:
             ).first()
             if exists is not None:
                 return False
-            conn.execute(sa.insert(self._esc), [_esc_dict(esc)])
-            self._insert(conn, self._timers, [_timer_dict(t) for t in timers])
+            conn.execute(sa.insert(self._esc), [esc_dict(esc)])
+            self._insert(conn, self._timers, [timer_dict(t) for t in timers])
         return True
+
+    def start_many(self, items: Sequence[tuple[EscalationRow, Sequence[TimerRow]]]) -> set[str]:
+        """`start` for many alarms in one transaction; returns the alarm ids that started."""
+        e = self._esc
+        ids = [esc.alarm_id for esc, _ in items]
+        started: set[str] = set()
+        with self._tx("esc_start_many") as conn:
+            known: set[str] = set()
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                known.update(
+                    conn.execute(sa.select(e.c.alarm_id).where(e.c.alarm_id.in_(chunk))).scalars()
+                )
+            fresh = [(esc, timers) for esc, timers in items if esc.alarm_id not in known]
+            if fresh:
+                conn.execute(sa.insert(e), [esc_dict(esc) for esc, _ in fresh])
+                rows = [timer_dict(t) for _, timers in fresh for t in timers]
+                self._insert(conn, self._timers, rows)
+            started = {esc.alarm_id for esc, _ in fresh}
+        return started
 
     def restart(
         self, alarm_id: str, generation: int, started_ms: int, timers: Sequence[TimerRow]
@@ -158,7 +139,7 @@ class EscalationStore:
                 .where(e.c.alarm_id == alarm_id)
                 .values(active=True, generation=generation, started_ms=started_ms, stop_reason="")
             )
-            self._insert(conn, self._timers, [_timer_dict(t) for t in timers])
+            self._insert(conn, self._timers, [timer_dict(t) for t in timers])
 
     def stop(self, alarm_id: str, reason: str, *, cancel_unsent: bool = True) -> int:
         """Stop climbing: cancel pending timers and (unless told not to) unsent messages."""
@@ -185,7 +166,7 @@ class EscalationStore:
     def get(self, alarm_id: str) -> EscalationRow | None:
         with self._tx("esc_get") as conn:
             row = conn.execute(sa.select(self._esc).where(self._esc.c.alarm_id == alarm_id)).first()
-        return None if row is None else _esc_row(row)
+        return None if row is None else esc_row(row)
 
     def escalations(
         self, *, active_only: bool = False, home_id: str | None = None
@@ -197,52 +178,85 @@ class EscalationStore:
         if home_id is not None:
             query = query.where(e.c.home_id == home_id)
         with self._tx("esc_list") as conn:
-            return [_esc_row(r) for r in conn.execute(query)]
+            return [esc_row(r) for r in conn.execute(query)]
 
     def pending_timers(self) -> list[TimerRow]:
         t = self._timers
         query = sa.select(t).where(t.c.status == "pending")
         with self._tx("esc_pending_timers") as conn:
-            return [_timer_row(r) for r in conn.execute(query)]
+            return [timer_row(r) for r in conn.execute(query)]
 
     def timers(self, alarm_id: str) -> list[tuple[TimerRow, str, int | None]]:
         t = self._timers
         query = sa.select(t).where(t.c.alarm_id == alarm_id).order_by(t.c.due_ms)
         with self._tx("esc_timers") as conn:
-            return [(_timer_row(r), r.status, r.fired_ms) for r in conn.execute(query)]
+            return [(timer_row(r), r.status, r.fired_ms) for r in conn.execute(query)]
 
     def fire(self, firings: Sequence[Firing], now_ms: int) -> list[TimerRow]:
-        """Fire due timers in one transaction; returns those that fired (others were stale)."""
+        """Fire due timers in one transaction; returns those that fired (others were stale).
+
+        A timer fires only if it is still pending and its escalation is active in the same
+        generation; its messages and next round are written in the same transaction. One
+        engine process owns the timers (its lock orders ticks and stops).
+        """
         t, e = self._timers, self._esc
-        fired: list[TimerRow] = []
+        if not firings:
+            return []
+        ids = sorted({f.timer.alarm_id for f in firings})
         with self._tx("esc_fire") as conn:
+            active: set[tuple[str, int]] = set()
+            pending: set[tuple[str, int, int, int]] = set()
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                active.update(
+                    (r.alarm_id, int(r.generation))
+                    for r in conn.execute(
+                        sa.select(e.c.alarm_id, e.c.generation).where(
+                            e.c.alarm_id.in_(chunk), e.c.active.is_(True)
+                        )
+                    )
+                )
+                pending.update(
+                    (r.alarm_id, int(r.generation), int(r.stage), int(r.round))
+                    for r in conn.execute(
+                        sa.select(t.c.alarm_id, t.c.generation, t.c.stage, t.c.round).where(
+                            t.c.alarm_id.in_(chunk), t.c.status == "pending"
+                        )
+                    )
+                )
+            updates: list[dict[str, Any]] = []
+            fired: list[TimerRow] = []
+            outbox: list[dict[str, Any]] = []
+            nxt: list[dict[str, Any]] = []
             for f in firings:
                 tm = f.timer
-                active = conn.execute(
-                    sa.select(e.c.alarm_id).where(
-                        e.c.alarm_id == tm.alarm_id,
-                        e.c.active.is_(True),
-                        e.c.generation == tm.generation,
-                    )
-                ).first()
-                status = "fired" if active is not None else "cancelled"
-                done = conn.execute(
+                if (tm.alarm_id, tm.generation, tm.stage, tm.round) not in pending:
+                    continue
+                go = (tm.alarm_id, tm.generation) in active
+                updates.append(
+                    {"b_a": tm.alarm_id, "b_g": tm.generation, "b_s": tm.stage,
+                     "b_r": tm.round, "b_status": "fired" if go else "cancelled"}
+                )  # fmt: skip
+                if go:
+                    fired.append(tm)
+                    outbox.extend(delivery_dict(d) for d in f.deliveries)
+                    if f.next_timer is not None:
+                        nxt.append(timer_dict(f.next_timer))
+            if updates:
+                stmt = (
                     sa.update(t)
                     .where(
-                        t.c.alarm_id == tm.alarm_id,
-                        t.c.generation == tm.generation,
-                        t.c.stage == tm.stage,
-                        t.c.round == tm.round,
+                        t.c.alarm_id == sa.bindparam("b_a"),
+                        t.c.generation == sa.bindparam("b_g"),
+                        t.c.stage == sa.bindparam("b_s"),
+                        t.c.round == sa.bindparam("b_r"),
                         t.c.status == "pending",
                     )
-                    .values(status=status, fired_ms=now_ms)
-                ).rowcount
-                if done != 1 or active is None:
-                    continue
-                fired.append(tm)
-                self._insert(conn, self._outbox, [_delivery_dict(d) for d in f.deliveries])
-                if f.next_timer is not None:
-                    self._insert(conn, self._timers, [_timer_dict(f.next_timer)])
+                    .values(status=sa.bindparam("b_status"), fired_ms=now_ms)
+                )
+                conn.execute(stmt, updates)
+            self._insert(conn, self._outbox, outbox)
+            self._insert(conn, self._timers, nxt)
         return fired
 
     # outbox -------------------------------------------------------------------------------
@@ -255,7 +269,7 @@ class EscalationStore:
             .limit(limit)
         )
         with self._tx("esc_due") as conn:
-            return [_delivery_row(r) for r in conn.execute(query)]
+            return [delivery_row(r) for r in conn.execute(query)]
 
     def next_delivery_ms(self) -> int | None:
         o = self._outbox
@@ -286,96 +300,7 @@ class EscalationStore:
         if alarm_id is not None:
             query = query.where(o.c.alarm_id == alarm_id)
         with self._tx("esc_deliveries") as conn:
-            return [_delivery_row(r) for r in conn.execute(query)]
+            return [delivery_row(r) for r in conn.execute(query)]
 
     def drop_all(self) -> None:
         self._md.drop_all(self.engine)
-
-
-def _esc_dict(e: EscalationRow) -> dict[str, Any]:
-    return {
-        "alarm_id": e.alarm_id,
-        "home_id": e.home_id,
-        "community_id": e.community_id,
-        "severity": e.severity,
-        "policy": e.policy,
-        "generation": e.generation,
-        "started_ms": e.started_ms,
-        "active": e.active,
-        "incident_id": e.incident_id,
-        "stop_reason": e.stop_reason,
-    }
-
-
-def _esc_row(r: sa.Row[Any]) -> EscalationRow:
-    return EscalationRow(
-        r.alarm_id,
-        r.home_id,
-        r.community_id,
-        r.severity,
-        dict(r.policy),
-        int(r.generation),
-        int(r.started_ms),
-        bool(r.active),
-        r.incident_id,
-        r.stop_reason,
-    )
-
-
-def _timer_dict(t: TimerRow) -> dict[str, Any]:
-    return {
-        "alarm_id": t.alarm_id,
-        "generation": t.generation,
-        "stage": t.stage,
-        "round": t.round,
-        "due_ms": t.due_ms,
-        "status": "pending",
-        "fired_ms": None,
-    }
-
-
-def _timer_row(r: sa.Row[Any]) -> TimerRow:
-    return TimerRow(int(r.due_ms), r.alarm_id, int(r.generation), int(r.stage), int(r.round))
-
-
-def _delivery_dict(d: DeliveryRow) -> dict[str, Any]:
-    return {
-        "key": d.key,
-        "alarm_id": d.alarm_id,
-        "generation": d.generation,
-        "stage": d.stage,
-        "round": d.round,
-        "contact_id": d.contact_id,
-        "role": d.role,
-        "channel": d.channel,
-        "address": d.address,
-        "message": d.message,
-        "status": d.status,
-        "attempts": d.attempts,
-        "next_ms": d.next_ms,
-        "created_ms": d.created_ms,
-        "sent_ms": d.sent_ms,
-        "error": d.error,
-    }
-
-
-def _delivery_row(r: sa.Row[Any]) -> DeliveryRow:
-    m = r._mapping
-    return DeliveryRow(
-        key=m["key"],
-        alarm_id=m["alarm_id"],
-        generation=int(m["generation"]),
-        stage=int(m["stage"]),
-        round=int(m["round"]),
-        contact_id=m["contact_id"],
-        role=m["role"],
-        channel=m["channel"],
-        address=m["address"],
-        message=dict(m["message"]),
-        status=m["status"],
-        attempts=int(m["attempts"]),
-        next_ms=int(m["next_ms"]),
-        created_ms=int(m["created_ms"]),
-        sent_ms=None if m["sent_ms"] is None else int(m["sent_ms"]),
-        error=m["error"],
-    )

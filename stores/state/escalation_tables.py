@@ -27,6 +27,8 @@ def build_escalation_metadata(schema: str | None = None) -> sa.MetaData:
         sa.Column("home_id", sa.String(100), nullable=False, index=True),
         sa.Column("community_id", sa.String(100), nullable=False),
         sa.Column("severity", sa.String(16), nullable=False),
+        sa.Column("alarm_type", sa.String(64), nullable=False),
+        sa.Column("raised_ms", sa.BigInteger, nullable=False),
         sa.Column("policy", sa.JSON, nullable=False),
         sa.Column("generation", sa.Integer, nullable=False),
         sa.Column("started_ms", sa.BigInteger, nullable=False),

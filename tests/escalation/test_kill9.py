@@ -70,6 +70,13 @@ def wait_for(rx: HttpReceiver, paths: set[str], timeout_s: float = 40.0) -> None
     raise AssertionError(f"not delivered in {timeout_s}s: {paths - seen}")
 
 
+def set_clock(path: Path, text: str) -> None:
+    """Atomically: the worker must never read a half-written clock."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
 def on_the_wire(rx: HttpReceiver, esc: EscalationStore) -> set[str]:
     """Messages the receiver got whose delivery the killed worker had not recorded yet."""
     pending = {d.key for d in esc.deliveries() if d.status == "pending"}
@@ -79,7 +86,7 @@ def on_the_wire(rx: HttpReceiver, esc: EscalationStore) -> set[str]:
 def test_kill9_mid_escalation_fires_every_stage_once_on_time(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'state.db'}"
     clock = tmp_path / "clock"
-    clock.write_text(str(T0))
+    set_clock(clock, str(T0))
     state = SqlStateStore(url)
     esc = EscalationStore(state.engine)
     state.upsert_home(Home("h1", "c1", "景洪市 曼听路 8 号", 22.0, 100.8))
@@ -96,13 +103,13 @@ def test_kill9_mid_escalation_fires_every_stage_once_on_time(tmp_path: Path) -> 
 
         worker.start()  # stage 0
         wait_for(rx, {"/fam1", "/fam2", "/centre", "/provider/sms"})
-        clock.write_text(str(T0 + 30))
+        set_clock(clock, str(T0 + 30))
         time.sleep(0.1)
         worker.kill9()  # 1: idle between stages
 
         rx.delay_s = 1.0  # 2: killed while the supervisor's webhook is on the wire
         worker.start()
-        clock.write_text(str(T0 + 60))
+        set_clock(clock, str(T0 + 60))
         wait_for(rx, {"/sup"})
         worker.kill9()
         in_flight |= on_the_wire(rx, esc)
@@ -112,7 +119,7 @@ def test_kill9_mid_escalation_fires_every_stage_once_on_time(tmp_path: Path) -> 
         worker.start()
         wait_for(rx, {"/sup"})
         time.sleep(0.3)
-        clock.write_text(str(T0 + 240))  # 3: killed at a random moment around the 120 call
+        set_clock(clock, str(T0 + 240))  # 3: killed at a random moment around the 120 call
         time.sleep(random.uniform(0.0, 0.05))
         worker.kill9()
         in_flight |= on_the_wire(rx, esc)

@@ -1,0 +1,76 @@
+"""`anju bench escalation`: SOS publish -> first channel dispatch under load; timer ticks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from anju.cli import Command
+
+
+def _configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--n", type=int, default=200, help="SOS presses under load")
+    parser.add_argument("--idle-n", type=int, default=50, help="SOS presses with no load")
+    parser.add_argument("--rate", type=float, default=2000.0, help="background readings/s")
+    parser.add_argument("--gap", type=float, default=0.1, help="seconds between presses")
+    parser.add_argument("--settle", type=float, default=2.0, help="seconds of load before")
+    parser.add_argument("--open-alarms", type=int, default=10_000, help="for the tick figures")
+    parser.add_argument("--baseline-alarms", type=int, default=100)
+    parser.add_argument("--ticks-only", action="store_true", help="skip the dispatch run")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from broker.mosquitto import find_mosquitto
+
+    if not args.ticks_only and find_mosquitto() is None:
+        print("mosquitto is not installed (use --ticks-only)", file=sys.stderr)
+        return 2
+    from benchmarks.escalation import run
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    doc = run(
+        args.n,
+        idle_n=args.idle_n,
+        rate=args.rate,
+        gap_s=args.gap,
+        settle_s=args.settle,
+        open_alarms=args.open_alarms,
+        baseline_alarms=args.baseline_alarms,
+        skip_dispatch=args.ticks_only,
+        log=say,
+    )
+    if args.json:
+        json.dump(doc, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if "dispatch" in doc:
+        d = doc["dispatch"]
+        print(
+            f"SOS -> first dispatch under {d['background_per_s']:.0f} readings/s: "
+            f"p50 {d['sos_to_dispatch_p50_ms']} ms, p99 {d['sos_to_dispatch_p99_ms']} ms "
+            f"(n={d['n']}, lost {d['lost']})\n"
+            f"  idle: p50 {d['idle_p50_ms']} ms, p99 {d['idle_p99_ms']} ms; "
+            f"live feed under load: p50 {d['feed_p50_ms']} ms, p99 {d['feed_p99_ms']} ms"
+        )
+    for name in ("ticks_baseline", "ticks"):
+        t = doc[name]
+        print(
+            f"{t['open_alarms']:>6} open alarms: idle tick {t['idle_tick_median_us']} us "
+            f"(p99 {t['idle_tick_p99_us']}), busy tick median {t['busy_tick_median_ms']} ms, "
+            f"{t['ms_per_fired_timer']} ms per fired timer ({t['timers_fired']} fired)"
+        )
+    return 0
+
+
+COMMANDS = [
+    Command(
+        ("bench", "escalation"),
+        "SOS -> first notification under load; timer ticks with 10,000 open alarms",
+        _configure,
+        _run,
+    )
+]
