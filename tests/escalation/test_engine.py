@@ -197,3 +197,15 @@ def test_reconcile_picks_up_alarms_raised_while_the_engine_was_away(rig: Rig) ->
     assert rig.engine.reconcile() == 1
     rig.at(0)
     assert rig.told(alarm.alarm_id, 0) == {"fam1", "fam2", "centre"}
+
+
+def test_the_resident_cancelling_stops_everything(rig: Rig) -> None:
+    alarm_id = rig.raise_alarm("fall", Severity.CRITICAL)
+    rig.at(0)
+    rig.clock.set(T0 + 20)
+    rig.service.mark(alarm_id, AlarmState.CANCELLED, "resident", "I'm OK button")
+    rig.engine.on_change("cancelled", alarm_id)
+    assert rig.at(60) == 0 and rig.at(240) == 0
+    esc = rig.esc.get(alarm_id)
+    assert esc is not None and esc.stop_reason == "cancelled"
+    assert rig.service.open_counts()["critical"] == 0
