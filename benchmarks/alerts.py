@@ -278,6 +278,12 @@ def stage_quantiles(metrics_text: str) -> dict[str, dict[str, float]]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def serve(work: Path, broker_port: int, http_port: int) -> subprocess.Popen[bytes]:
     """Anju as it runs in production: `anju serve` in its own process."""
     env = {
@@ -343,10 +349,12 @@ def run(
             idle, idle_lost = latencies(idle_sent, feed, 10)
 
             log(f"load: {n} SOS presses under {rate:.0f} readings/s")
+            cpu_before, wall_before = cpu_seconds(proc.pid), time.perf_counter()
             with Loader(broker.port, wearables, rate, n * gap_s * 1.1 + 1.0, settle_s) as loader:
                 load_sent = press(sos_client, buttons, n, gap_s, seq0 + idle_n)
                 loaded, lost = latencies(load_sent, feed, 10)
             sent, failed, elapsed = loader.result
+            serve_cpu = (cpu_seconds(proc.pid) - cpu_before) / (time.perf_counter() - wall_before)
             metrics_text = httpx.get(f"http://127.0.0.1:{http_port}/metrics", timeout=10).text
             raw, raw_lost = latencies(load_sent, mqtt_seen, 5)
             sos_client.loop_stop()
@@ -382,5 +390,6 @@ def run(
         "max_ms": round(max(loaded, default=float("nan")), 2),
         "split": splits(feed, load_sent),
         "stages": stage_quantiles(metrics_text),
+        "serve_cpu_cores": round(serve_cpu, 2),
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
