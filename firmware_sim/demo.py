@@ -70,8 +70,8 @@ def _schedule(sim: Simulation, seed: int) -> None:
     t0 = sim.engine.now
     first = lives[0]
     sim.engine.at(t0 + float(rng.uniform(6.0, 10.0)), lambda now: incidents.sos(first, now))
-    cycle: list[Callable[[HomeLife, float], None]] = [
-        lambda life, now: incidents.fall(life, now, lie_s=900.0),
+    cycle: list[Callable[[HomeLife, float], object]] = [
+        lambda life, now: incidents.fall(life, now, lie_s=900.0, force_worn=True),
         lambda life, now: incidents.accidental_sos(life, now, 20.0),
         incidents.sos,
     ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from domain.clock import Clock
 
-Action = Callable[[float], None]
+Action = Callable[[float], object]
 
 
 @dataclass(slots=True)

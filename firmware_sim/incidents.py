@@ -47,19 +47,40 @@ def accidental_sos(life: HomeLife, t: float, cancel_after_s: float = 20.0) -> No
     life.engine.at(t + cancel_after_s, lambda now: life.press(now, contract.Cancel))
 
 
-def fall(life: HomeLife, t: float, lie_s: float = 2 * HOUR, recover: bool = False) -> None:
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What actually happened, when it changes what Anju can know (kept in the ground truth)."""
+
+    note: str
+    expect: tuple[str, ...] | None = None  # None: the scenario's expectation stands
+    within_s: float | None = None
+
+
+def fall(
+    life: HomeLife,
+    t: float,
+    lie_s: float = 2 * HOUR,
+    recover: bool = False,
+    force_worn: bool = False,
+) -> Outcome:
     """A fall; the pendant (if worn) uploads the impact window, the resident stays down.
 
-    `recover`: up again after two and a half minutes, pressing "I'm OK".
+    `recover`: up again after two and a half minutes, pressing "I'm OK". A fall without the
+    pendant (in bed at night, in the shower) leaves only silence to tell; the truth says so.
+    `force_worn`: the demo wants the impact on the board whatever the hour.
     """
     then = _then_resume(life)
-    if life.wearing():
+    worn = force_worn or life.wearing()
+    outcome = Outcome("pendant not worn", () if recover else SILENCE, 13 * HOUR)
+    if worn:
         window, source = life.windows.fall(life.rng)
         life.engine.at(t + 0.5, lambda now: life.impact(now, window, source))
+        outcome = Outcome(source)
     down = 150.0 if recover else lie_s
     life.follow([Segment(t, t + down, _room(life), "floor")], then=then)
     if recover:
         life.engine.at(t + down - 30.0, lambda now: life.press(now, contract.Cancel))
+    return outcome
 
 
 def dropped_pendant(life: HomeLife, t: float) -> None:
@@ -175,7 +196,7 @@ def gateway_outage(life: HomeLife, t: float, duration_s: float = HOUR) -> None:
 
 @dataclass(frozen=True, slots=True)
 class IncidentSpec:
-    run: Callable[..., None]
+    run: Callable[..., Outcome | None]
     expect: tuple[str, ...]  # any of these alarm types counts as detected; empty: none expected
     within_s: float
     allow: tuple[str, ...] = ()  # raised alarms of these types are not false alarms
@@ -185,7 +206,7 @@ INCIDENTS: dict[str, IncidentSpec] = {
     "sos": IncidentSpec(sos, ("sos",), 60.0),
     "accidental_sos": IncidentSpec(accidental_sos, ("sos",), 60.0),
     "fall": IncidentSpec(fall, ("fall",), 300.0, ("fall_near_miss", *SILENCE)),
-    "fall_recovered": IncidentSpec(fall, (), 300.0, ("fall", "fall_near_miss")),
+    "fall_recovered": IncidentSpec(fall, (), 300.0, ("fall", "fall_near_miss", *SILENCE)),
     "dropped_pendant": IncidentSpec(dropped_pendant, (), 300.0, ("fall_near_miss",)),
     "collapse_unworn": IncidentSpec(collapse_unworn, SILENCE, 13 * HOUR, ("pendant_not_worn",)),
     "bathroom_long": IncidentSpec(bathroom_long, ("bathroom_too_long",), 3 * HOUR, SILENCE),
@@ -201,5 +222,6 @@ INCIDENTS: dict[str, IncidentSpec] = {
 }
 
 
-def apply(life: HomeLife, kind: str, t: float, params: dict[str, Any]) -> None:
-    INCIDENTS[kind].run(life, t, **params)
+def apply(life: HomeLife, kind: str, t: float, params: dict[str, Any]) -> Outcome | None:
+    result = INCIDENTS[kind].run(life, t, **params)
+    return result if isinstance(result, Outcome) else None

@@ -70,22 +70,28 @@ class Session:
     def _fire(self, k: int, p: Planned, now: float) -> None:
         life = self.sim.lives[self.homes[p.home_index].home_id]
         count = 0
+        expect, within, note = p.expect, p.within_s, ""
         if p.misbehaviour:
             count = misbehave.MISBEHAVIOURS[p.kind].run(life, now, p.count)
             self.sent_bad += count
         else:
-            incidents.apply(life, p.kind, now, p.params)
+            outcome = incidents.apply(life, p.kind, now, p.params)
+            if outcome is not None:
+                note = outcome.note
+                expect = p.expect if outcome.expect is None else outcome.expect
+                within = p.within_s if outcome.within_s is None else outcome.within_s
         self.truth.items.append(
             TruthItem(
                 id=f"{k:05d}-{p.kind}-{life.home.home_id}",
                 kind=p.kind,
                 home_id=life.home.home_id,
                 t_ms=int(now * 1000),
-                expect=list(p.expect),
-                within_s=p.within_s,
+                expect=list(expect),
+                within_s=within,
                 allow=list(p.allow),
                 misbehaviour=p.misbehaviour,
                 count=count,
+                note=note,
             )
         )
 

@@ -19,6 +19,7 @@ class TruthItem:
     allow: list[str]
     misbehaviour: bool = False
     count: int = 0  # misbehaviour: messages sent
+    note: str = ""  # e.g. the SisFall trial of a fall, "pendant not worn"
 
 
 @dataclass(slots=True)
