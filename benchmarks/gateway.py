@@ -92,7 +92,7 @@ def bench_bare_publisher(up_port: int, recorder: SubRecorder, n: int) -> float:
     # in-flight limit is walked on every PUBACK and collapses under a burst
     permits = threading.Semaphore(window)
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bare", protocol=mqtt.MQTTv5)
-    client.max_inflight_messages_set(window)
+    client.max_inflight_messages_set(0)  # the semaphore is the window
     client.on_publish = lambda *_: permits.release()
     client.connect("127.0.0.1", up_port)
     client.loop_start()

@@ -170,7 +170,7 @@ class Devices:
     def __init__(self, port: int, home: str, client_id: str = "devices") -> None:
         self.home = home
         self.client = _client(client_id)
-        self.client.max_inflight_messages_set(self.WINDOW)
+        self.client.max_inflight_messages_set(0)  # the semaphore is the window
         self._permits = threading.Semaphore(self.WINDOW)
         self.client.on_publish = lambda *_: self._permits.release()
         self.client.connect("127.0.0.1", port)

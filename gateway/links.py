@@ -79,7 +79,9 @@ def upstream_client(cfg: GatewayConfig) -> mqtt.Client:
         qos=1,
         retain=True,
     )
-    client.max_inflight_messages_set(cfg.window)
+    # The gateway keeps its own window (cfg.window). paho's limit must stay off: with one set,
+    # every PUBACK walks all unacknowledged messages (O(window) per message).
+    client.max_inflight_messages_set(0)
     client.max_queued_messages_set(0)
     client.reconnect_delay_set(1, max(1, int(cfg.reconnect_max_s)))
     client.connect_async(
