@@ -84,6 +84,11 @@ class Engine:
             self.events_run += 1
             if on_step is not None:
                 on_step(t)
+        if pacer is not None:  # real time: the stretch ends when the wall clock says so
+            waiter = wait or (stop.wait if stop is not None else _never_stop_sleep)
+            while (delay := pacer.wall_for(end) - pacer.clock.now()) > 0:
+                if waiter(min(delay, 0.5)):
+                    return False
         self.now = max(self.now, end)
         return True
 

@@ -58,6 +58,7 @@ class Simulation:
         }
         self.commands = commands
         self.answered = 0
+        self._pacer: Pacer | None = None
 
     def start(self) -> None:
         for life in self.lives.values():
@@ -106,9 +107,11 @@ class Simulation:
     ) -> bool:
         """Advance `seconds` of simulated time; `speed` None runs as fast as possible."""
         pacer = None
-        if speed is not None:
-            wall = clock or SystemClock()
-            pacer = Pacer(wall, speed, self.engine.now, wall.now())
+        if speed is not None:  # one pacer for the whole run: stretches do not drift apart
+            if self._pacer is None or self._pacer.speed != speed:
+                wall = clock or SystemClock()
+                self._pacer = Pacer(wall, speed, self.engine.now, wall.now())
+            pacer = self._pacer
         return self.engine.run_until(
             self.engine.now + seconds, pacer=pacer, stop=stop, on_step=on_step
         )
