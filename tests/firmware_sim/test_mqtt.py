@@ -83,3 +83,36 @@ def test_accelerated_cli_run_every_message_once(
     assert max(keys.values()) == 1  # no duplicates on the wire
     doc = json.loads(truth.read_text())
     assert {i["kind"] for i in doc["items"]} >= {"dead_battery", "device_offline"}
+
+
+def test_gateways_reconnect_after_the_broker_restarts(mosquitto: Mosquitto) -> None:
+    homes = build_homes(3, 5)
+    sink = MqttSink("127.0.0.1", mosquitto.port, [h.home_id for h in homes], seed=5)
+    sink.start()
+    try:
+        sim = Simulation(homes, sink, seed=5, start=time.time() - 3600)
+        sim.start()
+        sim.run(300)
+        assert sink.flush(10)
+        mosquitto.kill()
+        deadline = time.time() + 10
+        while time.time() < deadline and any(c.connected.is_set() for c in sink.conns):
+            time.sleep(0.1)
+        assert not any(c.connected.is_set() for c in sink.conns)
+        sim.run(300)  # published while the broker is away: paho keeps the QoS 1 messages
+        mosquitto.start()
+        observer = Observer(mosquitto.port)
+        try:
+            deadline = time.time() + 60
+            while time.time() < deadline and not all(c.connected.is_set() for c in sink.conns):
+                time.sleep(0.2)
+            assert all(c.connected.is_set() for c in sink.conns), "no reconnect within 60 s"
+            assert sink.flush(30), "messages from the outage were not delivered"
+            sim.run(120)
+            assert sink.flush(10)
+            time.sleep(0.5)
+            assert any("/reading" in s.topic for s in observer.snapshot())
+        finally:
+            observer.close()
+    finally:
+        sink.stop()
