@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 from prometheus_client import Counter, Histogram
 
@@ -47,6 +48,7 @@ class Dispatcher:
         max_attempts: int = 12,
         on_delivered: Callable[[DeliveryRow], None] | None = None,
         batch: int = 100,
+        workers: int = 4,
     ) -> None:
         self.store = store
         self.channels = dict(channels)
@@ -58,17 +60,32 @@ class Dispatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._busy: set[str] = set()  # keys being sent right now
+        self._pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="anju-send")
 
-    def run_once(self, at_ms: int | None = None) -> int:
-        """Send every due message once; returns how many were delivered."""
-        delivered = 0
+    def run_once(self, at_ms: int | None = None, *, wait: bool = True) -> int:
+        """Send every due message once, `workers` at a time; with `wait`, returns how many
+        were delivered (the background loop does not wait: a slow receiver holds one worker,
+        not the queue)."""
+        now = now_ms(self.clock) if at_ms is None else at_ms
         with self._lock:
-            now = now_ms(self.clock) if at_ms is None else at_ms
-            for row in self.store.due_deliveries(now, self.batch):
-                if self._stop.is_set():
-                    break
-                delivered += self._send(row, now)
-        return delivered
+            rows = [
+                r for r in self.store.due_deliveries(now, self.batch) if r.key not in self._busy
+            ]
+            self._busy.update(r.key for r in rows)
+        futures = [self._pool.submit(self._send_one, row, now) for row in rows]
+        if not wait:
+            return 0
+        return sum(f.result() for f in futures)
+
+    def _send_one(self, row: DeliveryRow, now: int) -> int:
+        try:
+            if self._stop.is_set():
+                return 0
+            return self._send(row, now)
+        finally:
+            with self._lock:
+                self._busy.discard(row.key)
 
     def _send(self, row: DeliveryRow, now: int) -> int:
         channel = self.channels.get(row.channel)
@@ -136,7 +153,7 @@ class Dispatcher:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                self.run_once()
+                self.run_once(wait=False)
             except Exception:
                 log.exception("outbox dispatch failed; trying again")
             self._wake.wait(idle_s)
@@ -147,3 +164,4 @@ class Dispatcher:
         if self._thread is not None:
             self._thread.join(timeout_s)
             self._thread = None
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,33 +1,29 @@
 """Escalation figures: SOS publish -> first channel dispatch under background readings, and
-the cost of a timer tick with 10,000 open alarms.
+the cost of a timer tick with 10,000 open alarms (benchmarks/escalation_ticks.py).
 
 Dispatch: Mosquitto with Anju's configuration, `anju serve` in its own process (ingest, the
 detectors, the alarm service, the escalation engine and outbox, SQLite stores), background
 readings from another process; every SOS is on a different home, so each one opens an alarm
 whose first stage sends a signed webhook to a receiver in this process. Baselines from the same
-run: the same presses with no load ("idle") and the live feed (SSE) event of each alarm.
-
-Ticks: the engine in this process on a SQLite store, 10,000 open alarms (1,000 homes x 10
-types) escalating on a clock moved by hand. Idle ticks (nothing due) and busy ticks (the
-stages that come due each second of a 600 s window) are timed; the baseline is the same
-workload with 100 open alarms.
+run: a first `anju serve` with escalation off (SOS -> live feed, SSE, under the same load), the
+live-feed event of each alarm in the escalation run (dispatch - feed = what escalation adds),
+and idle presses before the load starts.
 """
 
 from __future__ import annotations
 
-import statistics
+import os
+import signal
 import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from alerts.escalation.contacts import Contact
-from alerts.escalation.engine import EscalationEngine
 from alerts.escalation.policy import Role
 from benchmarks.alerts import (
     Arrivals,
@@ -38,13 +34,11 @@ from benchmarks.alerts import (
     sse_reader,
     summary,
 )
-from domain.alarms import Alarm, AlarmState, Change, Severity
-from domain.clock import ManualClock
-from domain.model import Device, DeviceKind, Home, Resident
+from benchmarks.escalation_ticks import ticks
+from domain.model import Device, DeviceKind, Home
 from domain.topics import topic
 from stores.state.escalation import EscalationStore
 from stores.state.sql import SqlStateStore
-from stores.state.tables import build_metadata
 
 
 class Receiver:
@@ -157,9 +151,21 @@ def feed_latency(sent: dict[str, float], feed: Arrivals, device_of: dict[str, st
     return [(at[device_of[h]] - t) * 1000 for h, t in sent.items() if device_of[h] in at]
 
 
-def dispatch(
-    n: int, idle_n: int, rate: float, gap_s: float, *, settle_s: float, log: Callable[[str], None]
-) -> dict[str, Any]:
+@dataclass
+class Session:
+    idle: list[float]  # SOS -> first dispatch, ms
+    loaded: list[float]
+    lost: int
+    feed_loaded: list[float]  # SOS -> live feed, ms (same presses)
+    after_feed: list[float]  # per alarm: dispatch - feed, ms
+    background_per_s: float
+    webhooks: int
+
+
+def session(
+    n: int, idle_n: int, rate: float, gap_s: float, *, settle_s: float, escalation: bool
+) -> Session:
+    """One `anju serve` run: idle presses, then presses under load (escalation on or off)."""
     from broker.mosquitto import Mosquitto, free_port
 
     with tempfile.TemporaryDirectory(prefix="anju-bench-esc-") as tmp:
@@ -169,7 +175,11 @@ def dispatch(
         buttons, wearables = provision(work, n + idle_n, 4, rx.url)
         device_of = {b.home_id: b.device_id for b in buttons}
         http_port = free_port()
-        proc = serve(work, broker.port, http_port)
+        os.environ["ANJU_ESCALATION"] = "true" if escalation else "false"
+        try:
+            proc = serve(work, broker.port, http_port)
+        finally:
+            os.environ.pop("ANJU_ESCALATION", None)
         try:
             feed, ready = Arrivals(), threading.Event()
             url = f"http://127.0.0.1:{http_port}/api/feed"
@@ -177,157 +187,58 @@ def dispatch(
             if not ready.wait(10):
                 raise RuntimeError("the live feed did not answer")
             seq0 = int(time.time() * 1000)
-            log(f"idle: {idle_n} SOS on different homes")
             idle_sent = press(buttons[:idle_n], broker.port, gap_s, seq0)
-            idle, idle_lost = gather(idle_sent, rx, 15)
-            log(f"load: {n} SOS under {rate:.0f} readings/s")
+            idle, _ = gather(idle_sent, rx, 15 if escalation else 0)
             with Loader(broker.port, wearables, rate, n * gap_s * 1.2 + 2.0, settle_s) as loader:
                 load_sent = press(buttons[idle_n:], broker.port, gap_s, seq0 + idle_n)
-                loaded, lost = gather(load_sent, rx, 15)
+                keys = [(device_of[h], seq0 + idle_n + k) for k, h in enumerate(load_sent)]
+                feed.wait(keys, 30)
+                loaded, lost = gather(load_sent, rx, 15 if escalation else 0)
             sent_bg, _failed, elapsed = loader.result
             feed_loaded = feed_latency(load_sent, feed, device_of)
+            with feed.cond, rx.cond:
+                at = {k[0]: v for k, v in feed.at.items()}
+                after = [
+                    (rx.first[f"/{h}"] - at[device_of[h]]) * 1000
+                    for h in load_sent
+                    if f"/{h}" in rx.first and device_of[h] in at
+                ]
         finally:
-            import signal as _signal
-
-            proc.send_signal(_signal.SIGTERM)
+            proc.send_signal(signal.SIGTERM)
             proc.wait(30)
             broker.stop()
             rx.close()
+    return Session(idle, loaded, lost, feed_loaded, after, sent_bg / elapsed, rx.count)
+
+
+def dispatch(
+    n: int, idle_n: int, rate: float, gap_s: float, *, settle_s: float, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Escalation off (the baseline: SOS -> feed), then on (SOS -> first webhook)."""
+    log(f"baseline, escalation off: {idle_n} idle SOS, {n} under {rate:.0f} readings/s")
+    base = session(n, idle_n, rate, gap_s, settle_s=settle_s, escalation=False)
+    log(f"escalation on: {idle_n} idle SOS, {n} under {rate:.0f} readings/s")
+    run = session(n, idle_n, rate, gap_s, settle_s=settle_s, escalation=True)
     return {
-        "sos_to_dispatch_p50_ms": summary(loaded)["p50_ms"],
-        "sos_to_dispatch_p99_ms": summary(loaded)["p99_ms"],
-        "sos_to_dispatch_max_ms": round(max(loaded, default=float("nan")), 2),
+        "sos_to_dispatch_p50_ms": summary(run.loaded)["p50_ms"],
+        "sos_to_dispatch_p99_ms": summary(run.loaded)["p99_ms"],
+        "sos_to_dispatch_max_ms": round(max(run.loaded, default=float("nan")), 2),
         "n": n,
-        "lost": lost,
-        "background_per_s": round(sent_bg / elapsed, 1),
-        "idle_p50_ms": summary(idle)["p50_ms"],
-        "idle_p99_ms": summary(idle)["p99_ms"],
-        "idle_lost": idle_lost,
-        "feed_p50_ms": summary(feed_loaded)["p50_ms"],
-        "feed_p99_ms": summary(feed_loaded)["p99_ms"],
-        "p99_over_idle_p99": round(percentile(loaded, 99) / max(percentile(idle, 99), 1e-9), 2),
-        "webhooks_received": rx.count,
-    }
-
-
-# ---- timer ticks ---------------------------------------------------------------------------
-
-TYPES = (
-    "sos",
-    "fall",
-    "long_lie",
-    "smoke",
-    "inactivity",
-    "wandering",
-    "door_night",
-    "wellness",
-    "routine",
-    "battery_low",
-)
-WINDOW_S = 600
-
-
-def _engine(
-    work: Path, open_alarms: int, clock: ManualClock
-) -> tuple[EscalationEngine, SqlStateStore, float]:
-    state = SqlStateStore(f"sqlite:///{work / f'ticks-{open_alarms}.db'}")
-    esc = EscalationStore(state.engine)
-    engine = EscalationEngine(esc, state, clock)
-    homes = max(1, open_alarms // len(TYPES))
-    t0 = int(clock.now() * 1000)
-    started = time.perf_counter()
-    fast = _no_fsync(state)  # setup only: the ticks run with the store's own durability
-    for role in (Role.CALL_CENTRE, Role.SUPERVISOR, Role.EMERGENCY):
-        c = Contact(
-            role.value, role.value, role, "bench", addresses={"webhook": "http://127.0.0.1:9/"}
-        )
-        esc.save_contact(c.contact_id, c.scope, c.to_json())
-    for h in range(homes):
-        home_id = f"t{h:05d}"
-        state.upsert_home(Home(home_id, "bench", address=f"home {h}"))
-        state.upsert_resident(Resident(f"{home_id}-r", home_id, "住户"))
-        fam = Contact(
-            f"{home_id}-f",
-            "家属",
-            Role.FAMILY,
-            home_id,
-            addresses={"webhook": "http://127.0.0.1:9/"},
-        )
-        esc.save_contact(fam.contact_id, fam.scope, fam.to_json())
-    alarms = []
-    for i in range(open_alarms):
-        home_id = f"t{i % homes:05d}"
-        type_ = TYPES[(i // homes) % len(TYPES)]
-        raised = t0 + int(i * WINDOW_S * 1000 / open_alarms)  # spread over the window
-        sev = Severity.CRITICAL if type_ in ("sos", "fall", "long_lie", "smoke") else Severity.MAJOR
-        alarms.append(Alarm(f"a{i:06d}", home_id, type_, sev, AlarmState.RAISED, raised, raised,
-                            history=[Change(raised, AlarmState.RAISED, "system")]))  # fmt: skip
-    _save_alarms(state, alarms)
-    engine.start_many(alarms)
-    sa.event.remove(state.engine, "connect", fast)
-    state.engine.dispose()
-    return engine, state, time.perf_counter() - started
-
-
-def _save_alarms(state: SqlStateStore, alarms: list[Alarm]) -> None:
-    """The alarms in one transaction, in the state store's own tables (setup only)."""
-    tables = build_metadata(state.schema).tables
-    alarm_rows: list[dict[str, Any]] = [
-        {"alarm_id": a.alarm_id, "home_id": a.home_id, "type": a.type,
-         "severity": a.severity.value, "state": a.state.value, "raised_ms": a.raised_ms,
-         "updated_ms": a.updated_ms, "device_id": None, "count": 1, "evidence": {}}
-        for a in alarms
-    ]  # fmt: skip
-    history: list[dict[str, Any]] = [
-        {"alarm_id": a.alarm_id, "pos": 0, "at_ms": a.raised_ms, "state": "raised",
-         "actor": "system", "note": ""}
-        for a in alarms
-    ]  # fmt: skip
-    with state.engine.begin() as conn:
-        conn.execute(sa.insert(tables["alarms"]), alarm_rows)
-        conn.execute(sa.insert(tables["alarm_history"]), history)
-
-
-def _no_fsync(state: SqlStateStore) -> Callable[[Any, Any], None]:
-    def pragma(dbapi_conn: Any, _record: Any) -> None:
-        cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA synchronous=OFF")
-        cursor.close()
-
-    sa.event.listen(state.engine, "connect", pragma)
-    state.engine.dispose()
-    return pragma
-
-
-def ticks(open_alarms: int, idle_ticks: int = 2000, busy_s: int = 120) -> dict[str, Any]:
-    clock = ManualClock(1_767_225_600.0 - WINDOW_S - 1)
-    with tempfile.TemporaryDirectory(prefix="anju-bench-ticks-") as tmp:
-        engine, state, setup_s = _engine(Path(tmp), open_alarms, clock)
-        engine.tick()
-        idle = []
-        for _ in range(idle_ticks):  # nothing due: the clock stands before every timer
-            t = time.perf_counter()
-            engine.tick()
-            idle.append((time.perf_counter() - t) * 1e6)
-        clock.set(1_767_225_600.0 - WINDOW_S)
-        busy, fired = [], 0
-        for _ in range(busy_s):  # one tick per second of clock while stages come due
-            clock.advance(1.0)
-            t = time.perf_counter()
-            fired += engine.tick()
-            busy.append((time.perf_counter() - t) * 1000)
-        state.close()
-    per_timer = sum(busy) / max(fired, 1)
-    return {
-        "open_alarms": open_alarms,
-        "setup_s": round(setup_s, 1),
-        "idle_tick_median_us": round(statistics.median(idle), 2),
-        "idle_tick_p99_us": round(percentile(idle, 99), 2),
-        "busy_ticks": busy_s,
-        "timers_fired": fired,
-        "busy_tick_median_ms": round(statistics.median(busy), 2),
-        "busy_tick_p99_ms": round(percentile(busy, 99), 2),
-        "ms_per_fired_timer": round(per_timer, 3),
+        "lost": run.lost,
+        "background_per_s": round(run.background_per_s, 1),
+        "idle_p50_ms": summary(run.idle)["p50_ms"],
+        "idle_p99_ms": summary(run.idle)["p99_ms"],
+        "feed_p50_ms": summary(run.feed_loaded)["p50_ms"],
+        "feed_p99_ms": summary(run.feed_loaded)["p99_ms"],
+        "dispatch_after_feed_p50_ms": summary(run.after_feed)["p50_ms"],
+        "dispatch_after_feed_p99_ms": summary(run.after_feed)["p99_ms"],
+        "baseline_feed_p50_ms": summary(base.feed_loaded)["p50_ms"],
+        "baseline_feed_p99_ms": summary(base.feed_loaded)["p99_ms"],
+        "baseline_background_per_s": round(base.background_per_s, 1),
+        "p99_over_baseline_feed_p99": round(
+            percentile(run.loaded, 99) / max(percentile(base.feed_loaded, 99), 1e-9), 2
+        ),
+        "webhooks_received": run.webhooks,
     }
 
 

@@ -105,14 +105,22 @@ def build_escalation(
     channels: dict[str, Channel],
     signer: LinkSigner,
 ) -> Escalation:
-    dispatcher = Dispatcher(store, channels, clock, on_delivered=lambda r: _notified(alarms, r))
+    seen: set[str] = set()
+    dispatcher = Dispatcher(
+        store, channels, clock, on_delivered=lambda r: _notified(alarms, r, seen)
+    )
     engine = EscalationEngine(store, alarms.store, clock, links=signer, on_queued=dispatcher.wake)
     runner = EscalationRunner(engine, feed, clock)
     return Escalation(store, engine, dispatcher, runner, signer)
 
 
-def _notified(alarms: AlarmService, row: DeliveryRow) -> None:
-    """The first message out moves a raised alarm to notified."""
+def _notified(alarms: AlarmService, row: DeliveryRow, seen: set[str]) -> None:
+    """The first message out moves a raised alarm to notified (looked at once per alarm)."""
+    if row.alarm_id in seen:
+        return
+    if len(seen) > 100_000:
+        seen.clear()
+    seen.add(row.alarm_id)
     alarm = alarms.get(row.alarm_id)
     if alarm is None or alarm.state is not AlarmState.RAISED:
         return

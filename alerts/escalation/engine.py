@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from alerts.escalation.contacts import Contact
 from alerts.escalation.links import LinkSigner
@@ -29,6 +30,14 @@ from stores.state.escalation import EscalationRow, EscalationStore, Firing, Time
 log = logging.getLogger(__name__)
 
 DEFAULT_COMMUNITY = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class HomeFacts:
+    community: str
+    risks: set[str]
+    place: Place
+    contacts: list[Contact]
 
 
 class EscalationEngine:
@@ -52,7 +61,8 @@ class EscalationEngine:
         self._esc: dict[str, EscalationRow] = {}
         self._policies: dict[str, Policy] = {}
         self._by_home: dict[str, set[str]] = {}  # home -> alarms escalating (incidents)
-        self._homes: dict[str, tuple[float, Place, list[Contact]]] = {}
+        self._homes: dict[str, tuple[float, HomeFacts]] = {}
+        self._books: dict[str, tuple[float, PolicyBook]] = {}
         self._alarms: dict[str, Alarm] = {}  # escalating alarms as last seen (texts)
         self.home_cache_s = home_cache_s
 
@@ -77,21 +87,16 @@ class EscalationEngine:
         """Begin escalating alarms in one transaction (at start, many may be open)."""
         with self._lock:
             fresh = [a for a in alarms if a.alarm_id not in self._esc and a.is_open]
-            homes: dict[str, tuple[str, set[str]]] = {}
             books: dict[str, PolicyBook] = {}
             items: list[tuple[EscalationRow, Sequence[TimerRow]]] = []
             policies: dict[str, Policy] = {}
             batch: dict[str, list[EscalationRow]] = {}  # this batch, by home
             for alarm in fresh:
-                if alarm.home_id not in homes:
-                    home = self.state.get_home(alarm.home_id)
-                    residents = self.state.list_residents(alarm.home_id)
-                    community = home.community_id if home is not None else DEFAULT_COMMUNITY
-                    homes[alarm.home_id] = (community, risks_of(residents, self.clock.now()))
-                community, risks = homes[alarm.home_id]
+                facts = self._home(alarm.home_id)
+                community = facts.community
                 if community not in books:
                     books[community] = self.book(community)
-                policy = books[community].choose(alarm.severity, risks)
+                policy = books[community].choose(alarm.severity, facts.risks)
                 esc = EscalationRow(
                     alarm_id=alarm.alarm_id,
                     home_id=alarm.home_id,
@@ -244,15 +249,15 @@ class EscalationEngine:
             if alarm is None:
                 return None
             self._alarms[alarm_id] = alarm
-        place, contacts = self._home(alarm.home_id)
-        return Subject(alarm, place, contacts)
+        facts = self._home(alarm.home_id)
+        return Subject(alarm, facts.place, facts.contacts)
 
-    def _home(self, home_id: str) -> tuple[Place, list[Contact]]:
-        """Address, residents and contacts of a home, cached for `home_cache_s` (wall time)."""
+    def _home(self, home_id: str) -> HomeFacts:
+        """Community, risks, address and contacts of a home, cached for `home_cache_s`."""
         at = time.monotonic()
         cached = self._homes.get(home_id)
         if cached is not None and at - cached[0] < self.home_cache_s:
-            return cached[1], cached[2]
+            return cached[1]
         home = self.state.get_home(home_id)
         residents = self.state.list_residents(home_id)
         community = home.community_id if home is not None else DEFAULT_COMMUNITY
@@ -265,14 +270,22 @@ class EscalationEngine:
         )
         scopes = [home_id, community, "*"]
         contacts = [Contact.from_json(c) for c in self.store.contacts(scopes)]
-        self._homes[home_id] = (at, place, contacts)
-        return place, contacts
+        facts = HomeFacts(community, risks_of(residents, self.clock.now()), place, contacts)
+        self._homes[home_id] = (at, facts)
+        return facts
 
     # ---- policies and incidents ------------------------------------------------------------
 
     def book(self, community_id: str) -> PolicyBook:
+        """The community's policies (cached like homes; defaults when none are stored)."""
+        at = time.monotonic()
+        cached = self._books.get(community_id)
+        if cached is not None and at - cached[0] < self.home_cache_s:
+            return cached[1]
         body = self.store.load_policies(community_id)
-        return PolicyBook(community_id) if body is None else PolicyBook.from_json(body)
+        book = PolicyBook(community_id) if body is None else PolicyBook.from_json(body)
+        self._books[community_id] = (at, book)
+        return book
 
     def _incident_for(self, alarm: Alarm, batch: Sequence[EscalationRow]) -> str:
         """A fall and then inactivity in the same home are one incident."""

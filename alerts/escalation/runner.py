@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
+from typing import Any
 
 from alerts.escalation.engine import EscalationEngine
 from alerts.feed import RESYNC, Feed, FeedClosedError, Subscription
+from domain.alarms import Alarm, AlarmState, Change, Severity
 from domain.clock import Clock, now_ms
 
 log = logging.getLogger(__name__)
@@ -60,8 +63,11 @@ class EscalationRunner:
                     self.engine.reconcile()
                 elif event is not None:
                     change = str(event.data.get("change", ""))
-                    alarm = event.data.get("alarm") or {}
-                    self.engine.on_change(change, str(alarm.get("id", "")))
+                    view = event.data.get("alarm") or {}
+                    if change == "raised":  # the feed carries the whole alarm: no read
+                        self.engine.start(alarm_from_view(view))
+                    else:
+                        self.engine.on_change(change, str(view.get("id", "")))
                 self.engine.tick()
             except Exception:
                 log.exception("escalation step failed; the timers stay in the store")
@@ -73,3 +79,23 @@ class EscalationRunner:
         if self._thread is not None:
             self._thread.join(timeout_s)
             self._thread = None
+
+
+def alarm_from_view(view: Mapping[str, Any]) -> Alarm:
+    """The alarm back from its feed view (alerts.views.alarm_view)."""
+    return Alarm(
+        alarm_id=str(view["id"]),
+        home_id=str(view["home_id"]),
+        type=str(view["type"]),
+        severity=Severity(view["severity"]),
+        state=AlarmState(view["state"]),
+        raised_ms=int(view["raised_ms"]),
+        updated_ms=int(view["updated_ms"]),
+        device_id=view.get("device_id"),
+        count=int(view.get("count", 1)),
+        evidence=dict(view.get("evidence") or {}),
+        history=[
+            Change(int(c["at_ms"]), AlarmState(c["state"]), str(c["actor"]), str(c["note"]))
+            for c in view.get("history", [])
+        ],
+    )

@@ -54,7 +54,10 @@ def _run(args: argparse.Namespace) -> int:
             f"p50 {d['sos_to_dispatch_p50_ms']} ms, p99 {d['sos_to_dispatch_p99_ms']} ms "
             f"(n={d['n']}, lost {d['lost']})\n"
             f"  idle: p50 {d['idle_p50_ms']} ms, p99 {d['idle_p99_ms']} ms; "
-            f"live feed under load: p50 {d['feed_p50_ms']} ms, p99 {d['feed_p99_ms']} ms"
+            f"live feed under load: p50 {d['feed_p50_ms']} ms, p99 {d['feed_p99_ms']} ms\n"
+            f"  dispatch after feed: p50 {d['dispatch_after_feed_p50_ms']} ms, "
+            f"p99 {d['dispatch_after_feed_p99_ms']} ms; escalation off, feed: "
+            f"p50 {d['baseline_feed_p50_ms']} ms, p99 {d['baseline_feed_p99_ms']} ms"
         )
     for name in ("ticks_baseline", "ticks"):
         t = doc[name]
