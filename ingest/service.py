@@ -11,6 +11,7 @@ the service stops.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import ssl
@@ -114,7 +115,12 @@ class IngestService:
         self.gate = Gate(
             self.directory, RateLimiter(self.options.rate_per_s, self.options.burst), SeenIndex()
         )
-        self._queue: queue.Queue[_Item] = queue.Queue(self.options.queue_max)
+        # events (SOS, fall...) leave the queue before readings that came earlier: an alarm never
+        # waits behind a backlog; FIFO within each lane (priority, arrival order, item)
+        self._queue: queue.PriorityQueue[tuple[int, int, _Item]] = queue.PriorityQueue(
+            self.options.queue_max
+        )
+        self._arrival = itertools.count()
         self._stopping = threading.Event()
         self._connected = threading.Event()
         self._generation = 0
@@ -243,9 +249,8 @@ class IngestService:
             topic = msg.topic
         except UnicodeDecodeError:
             topic = msg._topic.decode("utf-8", "replace")
-        self._queue.put(
-            _Item(topic, bytes(msg.payload), msg.mid, msg.qos, msg.dup, self._generation)
-        )
+        item = _Item(topic, bytes(msg.payload), msg.mid, msg.qos, msg.dup, self._generation)
+        self._queue.put((0 if topic.endswith("/event") else 1, next(self._arrival), item))
 
     # ---- worker ------------------------------------------------------------------------------
 
@@ -263,7 +268,7 @@ class IngestService:
     def _take_batch(self) -> list[_Item]:
         q = self._queue
         try:
-            first = q.get(timeout=0.1)
+            first = q.get(timeout=0.1)[2]
         except queue.Empty:
             return []
         items = [first]
@@ -272,7 +277,7 @@ class IngestService:
         deadline: float | None = None
         while len(items) < limit:
             try:
-                item = q.get_nowait()
+                item = q.get_nowait()[2]
             except queue.Empty:
                 pass
             else:
@@ -287,7 +292,7 @@ class IngestService:
             if now >= deadline:
                 break
             try:
-                item = q.get(timeout=deadline - now)
+                item = q.get(timeout=deadline - now)[2]
             except queue.Empty:
                 break
             items.append(item)
