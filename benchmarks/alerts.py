@@ -278,6 +278,35 @@ def stage_quantiles(metrics_text: str) -> dict[str, dict[str, float]]:
     return out
 
 
+class QueueDepth:
+    """Samples ingest's hand-off queue depth twice a second: a backlog there (rather than in
+    the broker or the socket) shows the worker is the bottleneck."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.max = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            try:
+                text = httpx.get(self.url, timeout=2).text
+            except httpx.HTTPError:
+                continue
+            for line in text.splitlines():
+                if line.startswith("anju_ingest_queue_depth "):
+                    self.max = max(self.max, int(float(line.split()[1])))
+
+    def __enter__(self) -> QueueDepth:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -350,7 +379,11 @@ def run(
 
             log(f"load: {n} SOS presses under {rate:.0f} readings/s")
             cpu_before, wall_before = cpu_seconds(proc.pid), time.perf_counter()
-            with Loader(broker.port, wearables, rate, n * gap_s * 1.1 + 1.0, settle_s) as loader:
+            depth = QueueDepth(f"http://127.0.0.1:{http_port}/metrics")
+            with (
+                depth,
+                Loader(broker.port, wearables, rate, n * gap_s * 1.1 + 1.0, settle_s) as loader,
+            ):
                 load_sent = press(sos_client, buttons, n, gap_s, seq0 + idle_n)
                 loaded, lost = latencies(load_sent, feed, 10)
             sent, failed, elapsed = loader.result
@@ -391,5 +424,6 @@ def run(
         "split": splits(feed, load_sent),
         "stages": stage_quantiles(metrics_text),
         "serve_cpu_cores": round(serve_cpu, 2),
+        "ingest_queue_max": depth.max,
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
