@@ -26,6 +26,7 @@ from domain.alarms import (
     Change,
     Detection,
     LifecycleError,
+    Outcome,
     Severity,
     open_alarm,
     repeat,
@@ -36,7 +37,7 @@ from domain.ports import StateStore
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("false_alarm", "helped_at_home", "visit", "ambulance", "hospital", "deceased", "other")
+OUTCOMES = tuple(o.value for o in Outcome)
 ACCEPTABLE = frozenset({AlarmState.RAISED, AlarmState.NOTIFIED})
 HOME_CACHE_S = 60.0
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from alerts.service import AlarmConflictError, AlarmNotFoundError
 from alerts.views import board_order
+from domain.alarms import Outcome
 from web.deps import Ctx
 
 router = APIRouter(prefix="/api/alarms", tags=["alarms"])
@@ -22,9 +23,6 @@ Actor = Annotated[
         pattern=r"^[^\x00-\x1f]+$",
         description="who acts, e.g. user:op1",
     ),
-]
-Outcome = Literal[
-    "false_alarm", "helped_at_home", "visit", "ambulance", "hospital", "deceased", "other"
 ]
 
 
@@ -73,7 +71,7 @@ def accept_alarm(ctx: Ctx, alarm_id: AlarmId, body: AcceptBody) -> dict[str, Any
 @router.post("/{alarm_id}/resolve")
 def resolve_alarm(ctx: Ctx, alarm_id: AlarmId, body: ResolveBody) -> dict[str, Any]:
     try:
-        alarm = ctx.alarms.resolve(alarm_id, body.actor, body.outcome, body.note)
+        alarm = ctx.alarms.resolve(alarm_id, body.actor, body.outcome.value, body.note)
     except AlarmNotFoundError as exc:
         raise HTTPException(404, str(exc)) from exc
     except AlarmConflictError as exc:
