@@ -78,6 +78,16 @@ class Dispatcher:
             return 0
         return sum(f.result() for f in futures)
 
+    def submit(self, rows: list[DeliveryRow]) -> None:
+        """Send rows just queued (committed) at once, without reading them back; rows that
+        must wait (quiet hours) or are being sent already are left to `run_once`."""
+        now = now_ms(self.clock)
+        with self._lock:
+            ready = [r for r in rows if r.next_ms <= now and r.key not in self._busy]
+            self._busy.update(r.key for r in ready)
+        for row in ready:
+            self._pool.submit(self._send_one, row, now)
+
     def _send_one(self, row: DeliveryRow, now: int) -> int:
         try:
             if self._stop.is_set():

@@ -109,7 +109,7 @@ def build_escalation(
     dispatcher = Dispatcher(
         store, channels, clock, on_delivered=lambda r: _notified(alarms, r, seen)
     )
-    engine = EscalationEngine(store, alarms.store, clock, links=signer, on_queued=dispatcher.wake)
+    engine = EscalationEngine(store, alarms.store, clock, links=signer, on_queued=dispatcher.submit)
     runner = EscalationRunner(engine, feed, clock)
     return Escalation(store, engine, dispatcher, runner, signer)
 

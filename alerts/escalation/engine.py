@@ -25,7 +25,13 @@ from alerts.texts import Place
 from domain.alarms import TAKEN_STATES, Alarm, AlarmState, Severity, related
 from domain.clock import Clock, now_ms
 from domain.ports import StateStore
-from stores.state.escalation import EscalationRow, EscalationStore, Firing, TimerRow
+from stores.state.escalation import (
+    DeliveryRow,
+    EscalationRow,
+    EscalationStore,
+    Firing,
+    TimerRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +54,7 @@ class EscalationEngine:
         clock: Clock,
         *,
         links: LinkSigner | None = None,
-        on_queued: Callable[[], None] | None = None,
+        on_queued: Callable[[list[DeliveryRow]], None] | None = None,
         home_cache_s: float = 30.0,
     ) -> None:
         self.store = store
@@ -113,21 +119,44 @@ class EscalationEngine:
                 batch.setdefault(alarm.home_id, []).append(esc)
                 policies[alarm.alarm_id] = policy
                 items.append((esc, _timers(policy, alarm.alarm_id, 0, alarm.raised_ms)))
-            started = self.store.start_many(items) if items else set()
             by_id = {a.alarm_id: a for a in fresh}
+            # the stages due already (stage 0) fire in the same transaction: one commit
+            now = now_ms(self.clock)
+            subjects: dict[str, Subject | None] = {}
+            firings: list[Firing] = []
             for esc, timers in items:
-                if esc.alarm_id not in started:
+                alarm = by_id[esc.alarm_id]
+                if alarm.state in TAKEN_STATES:
                     continue
-                if by_id[esc.alarm_id].state in TAKEN_STATES:  # taken before we saw it
-                    self.store.stop(esc.alarm_id, "accepted")
+                facts = self._home(alarm.home_id)
+                subjects[alarm.alarm_id] = Subject(alarm, facts.place, facts.contacts)
+                self._policies[alarm.alarm_id] = policies[alarm.alarm_id]
+                for t in timers:
+                    if t.due_ms <= now and (f := self._firing(t, now, subjects)) is not None:
+                        firings.append(f)
+            started, fired = self.store.start_many(items, firings, now) if items else (set(), [])
+            done = set(fired)
+            queued: list[DeliveryRow] = []
+            for f in firings:
+                if f.timer in done:
+                    queued.extend(f.deliveries)
+                    if f.next_timer is not None:
+                        heapq.heappush(self._heap, f.next_timer)
+            for esc, timers in items:
+                if esc.alarm_id not in started or by_id[esc.alarm_id].state in TAKEN_STATES:
+                    self._policies.pop(esc.alarm_id, None)
+                    if esc.alarm_id in started:  # taken before we saw it: record, no climb
+                        self.store.stop(esc.alarm_id, "accepted")
                     continue
                 self._keep(esc)
                 self._alarms[esc.alarm_id] = by_id[esc.alarm_id]
-                self._policies[esc.alarm_id] = policies[esc.alarm_id]
                 for t in timers:
-                    heapq.heappush(self._heap, t)
+                    if t not in done:
+                        heapq.heappush(self._heap, t)
                 log.info("escalating %s with policy %s", esc.alarm_id, policies[esc.alarm_id].name)
-            return len(started)
+        if queued and self.on_queued is not None:
+            self.on_queued(queued)
+        return len(started)
 
     def stop(self, alarm_id: str, reason: str) -> None:
         with self._lock:
@@ -217,12 +246,14 @@ class EscalationEngine:
             firings = [f for t in due if (f := self._firing(t, now, subjects)) is not None]
             fired = self.store.fire(firings, now) if firings else []
             by_timer = {f.timer: f for f in firings}
+            queued: list[DeliveryRow] = []
             for t in fired:
+                queued.extend(by_timer[t].deliveries)
                 nxt = by_timer[t].next_timer
                 if nxt is not None:
                     heapq.heappush(self._heap, nxt)
-        if fired and self.on_queued is not None:
-            self.on_queued()
+        if queued and self.on_queued is not None:
+            self.on_queued(queued)
         return len(fired)
 
     def _firing(self, t: TimerRow, now: int, subjects: dict[str, Subject | None]) -> Firing | None:

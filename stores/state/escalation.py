@@ -109,8 +109,14 @@ class EscalationStore:
             self._insert(conn, self._timers, [timer_dict(t) for t in timers])
         return True
 
-    def start_many(self, items: Sequence[tuple[EscalationRow, Sequence[TimerRow]]]) -> set[str]:
-        """`start` for many alarms in one transaction; returns the alarm ids that started."""
+    def start_many(
+        self,
+        items: Sequence[tuple[EscalationRow, Sequence[TimerRow]]],
+        firings: Sequence[Firing] = (),
+        now_ms: int = 0,
+    ) -> tuple[set[str], list[TimerRow]]:
+        """`start` for many alarms in one transaction, firing the timers already due (stage 0)
+        in the same one; returns the alarm ids that started and the timers that fired."""
         e = self._esc
         ids = [esc.alarm_id for esc, _ in items]
         started: set[str] = set()
@@ -127,7 +133,9 @@ class EscalationStore:
                 rows = [timer_dict(t) for _, timers in fresh for t in timers]
                 self._insert(conn, self._timers, rows)
             started = {esc.alarm_id for esc, _ in fresh}
-        return started
+            now_due = [f for f in firings if f.timer.alarm_id in started]
+            fired = self._fire(conn, now_due, now_ms) if now_due else []
+        return started, fired
 
     def restart(
         self, alarm_id: str, generation: int, started_ms: int, timers: Sequence[TimerRow]
@@ -199,64 +207,67 @@ class EscalationStore:
         generation; its messages and next round are written in the same transaction. One
         engine process owns the timers (its lock orders ticks and stops).
         """
-        t, e = self._timers, self._esc
         if not firings:
             return []
-        ids = sorted({f.timer.alarm_id for f in firings})
         with self._tx("esc_fire") as conn:
-            active: set[tuple[str, int]] = set()
-            pending: set[tuple[str, int, int, int]] = set()
-            for i in range(0, len(ids), 500):
-                chunk = ids[i : i + 500]
-                active.update(
-                    (r.alarm_id, int(r.generation))
-                    for r in conn.execute(
-                        sa.select(e.c.alarm_id, e.c.generation).where(
-                            e.c.alarm_id.in_(chunk), e.c.active.is_(True)
-                        )
+            return self._fire(conn, firings, now_ms)
+
+    def _fire(self, conn: Connection, firings: Sequence[Firing], now_ms: int) -> list[TimerRow]:
+        t, e = self._timers, self._esc
+        ids = sorted({f.timer.alarm_id for f in firings})
+        active: set[tuple[str, int]] = set()
+        pending: set[tuple[str, int, int, int]] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            active.update(
+                (r.alarm_id, int(r.generation))
+                for r in conn.execute(
+                    sa.select(e.c.alarm_id, e.c.generation).where(
+                        e.c.alarm_id.in_(chunk), e.c.active.is_(True)
                     )
                 )
-                pending.update(
-                    (r.alarm_id, int(r.generation), int(r.stage), int(r.round))
-                    for r in conn.execute(
-                        sa.select(t.c.alarm_id, t.c.generation, t.c.stage, t.c.round).where(
-                            t.c.alarm_id.in_(chunk), t.c.status == "pending"
-                        )
+            )
+            pending.update(
+                (r.alarm_id, int(r.generation), int(r.stage), int(r.round))
+                for r in conn.execute(
+                    sa.select(t.c.alarm_id, t.c.generation, t.c.stage, t.c.round).where(
+                        t.c.alarm_id.in_(chunk), t.c.status == "pending"
                     )
                 )
-            updates: list[dict[str, Any]] = []
-            fired: list[TimerRow] = []
-            outbox: list[dict[str, Any]] = []
-            nxt: list[dict[str, Any]] = []
-            for f in firings:
-                tm = f.timer
-                if (tm.alarm_id, tm.generation, tm.stage, tm.round) not in pending:
-                    continue
-                go = (tm.alarm_id, tm.generation) in active
-                updates.append(
-                    {"b_a": tm.alarm_id, "b_g": tm.generation, "b_s": tm.stage,
-                     "b_r": tm.round, "b_status": "fired" if go else "cancelled"}
-                )  # fmt: skip
-                if go:
-                    fired.append(tm)
-                    outbox.extend(delivery_dict(d) for d in f.deliveries)
-                    if f.next_timer is not None:
-                        nxt.append(timer_dict(f.next_timer))
-            if updates:
-                stmt = (
-                    sa.update(t)
-                    .where(
-                        t.c.alarm_id == sa.bindparam("b_a"),
-                        t.c.generation == sa.bindparam("b_g"),
-                        t.c.stage == sa.bindparam("b_s"),
-                        t.c.round == sa.bindparam("b_r"),
-                        t.c.status == "pending",
-                    )
-                    .values(status=sa.bindparam("b_status"), fired_ms=now_ms)
+            )
+        updates: list[dict[str, Any]] = []
+        fired: list[TimerRow] = []
+        outbox: list[dict[str, Any]] = []
+        nxt: list[dict[str, Any]] = []
+        for f in firings:
+            tm = f.timer
+            if (tm.alarm_id, tm.generation, tm.stage, tm.round) not in pending:
+                continue
+            go = (tm.alarm_id, tm.generation) in active
+            updates.append(
+                {"b_a": tm.alarm_id, "b_g": tm.generation, "b_s": tm.stage,
+                 "b_r": tm.round, "b_status": "fired" if go else "cancelled"}
+            )  # fmt: skip
+            if go:
+                fired.append(tm)
+                outbox.extend(delivery_dict(d) for d in f.deliveries)
+                if f.next_timer is not None:
+                    nxt.append(timer_dict(f.next_timer))
+        if updates:
+            stmt = (
+                sa.update(t)
+                .where(
+                    t.c.alarm_id == sa.bindparam("b_a"),
+                    t.c.generation == sa.bindparam("b_g"),
+                    t.c.stage == sa.bindparam("b_s"),
+                    t.c.round == sa.bindparam("b_r"),
+                    t.c.status == "pending",
                 )
-                conn.execute(stmt, updates)
-            self._insert(conn, self._outbox, outbox)
-            self._insert(conn, self._timers, nxt)
+                .values(status=sa.bindparam("b_status"), fired_ms=now_ms)
+            )
+            conn.execute(stmt, updates)
+        self._insert(conn, self._outbox, outbox)
+        self._insert(conn, self._timers, nxt)
         return fired
 
     # outbox -------------------------------------------------------------------------------
