@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from alerts.service import AlarmConflictError, AlarmNotFoundError
 from alerts.views import board_order
-from domain.alarms import Outcome
+from domain.alarms import AlarmState, Outcome
 from web.deps import Ctx
 
 router = APIRouter(prefix="/api/alarms", tags=["alarms"])
@@ -72,6 +72,30 @@ def accept_alarm(ctx: Ctx, alarm_id: AlarmId, body: AcceptBody) -> dict[str, Any
 def resolve_alarm(ctx: Ctx, alarm_id: AlarmId, body: ResolveBody) -> dict[str, Any]:
     try:
         alarm = ctx.alarms.resolve(alarm_id, body.actor, body.outcome.value, body.note)
+    except AlarmNotFoundError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except AlarmConflictError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    return ctx.alarms.view(alarm)
+
+
+# in progress, drop (give back: escalation starts again), cancel (the resident) -- issue 6
+LIFECYCLE_ACTIONS = {
+    "progress": AlarmState.IN_PROGRESS,
+    "drop": AlarmState.NOTIFIED,
+    "cancel": AlarmState.CANCELLED,
+}
+
+
+@router.post("/{alarm_id}/{action}")
+def lifecycle_action(
+    ctx: Ctx,
+    alarm_id: AlarmId,
+    action: Annotated[str, Path(pattern="^(progress|drop|cancel)$")],
+    body: AcceptBody,
+) -> dict[str, Any]:
+    try:
+        alarm = ctx.alarms.mark(alarm_id, LIFECYCLE_ACTIONS[action], body.actor, body.note)
     except AlarmNotFoundError as exc:
         raise HTTPException(404, str(exc)) from exc
     except AlarmConflictError as exc:
