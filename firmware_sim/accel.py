@@ -9,6 +9,7 @@ is always parametric: a short free fall, a hard hit, then no movement at all.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -87,9 +88,10 @@ class WindowSource:
         self._falls: list[str] = []
         self._adls: list[str] = []
         self._cache: dict[str, Array] = {}
+        self._npz: Any = None
         if self.path is not None:
-            with np.load(self.path) as z:
-                keys = list(z.keys())
+            self._npz = np.load(self.path)  # lazy: reads a trial only when asked, zip index once
+            keys = list(self._npz.keys())
             self._falls = [k for k in keys if k.split("/")[-1].startswith("F")]
             self._adls = [k for k in keys if k.split("/")[-1].startswith("D")]
 
@@ -101,9 +103,7 @@ class WindowSource:
         if key not in self._cache:
             if len(self._cache) >= self.CACHE:
                 self._cache.pop(next(iter(self._cache)))
-            assert self.path is not None
-            with np.load(self.path) as z:
-                self._cache[key] = cut(from_sisfall(z[key]))
+            self._cache[key] = cut(from_sisfall(self._npz[key]))
         return self._cache[key]
 
     def fall(self, rng: np.random.Generator) -> tuple[Array, str]:
