@@ -207,6 +207,7 @@ def build(
     escalation = make_escalation(settings, state_store, alarms, feed, clock)
     if escalation is not None:
         app.state.link_signer = escalation.signer
+        app.state.escalation = escalation
     web = WebServer(app, feed, settings.http_host, settings.http_port)
     return Anju(
         settings, clock, ts_store, state_store, feed, alarms, registry, ingest, app, web, escalation

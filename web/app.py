@@ -37,7 +37,7 @@ def create_app(
     keepalive_s: float = 15.0,
 ) -> FastAPI:
     from web.routes import alarms as alarm_routes
-    from web.routes import board, kpi, links, live, ops
+    from web.routes import board, escalation, kpi, links, live, ops
 
     app = FastAPI(title="Anju (安居)", version="0.1.0")
     app.state.ctx = WebContext(state_store, feed, alarms, dict(health or {}), keepalive_s)
@@ -47,5 +47,6 @@ def create_app(
     app.include_router(ops.router)
     app.include_router(kpi.router)
     app.include_router(links.router)
+    app.include_router(escalation.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

@@ -110,7 +110,19 @@ def test_sos_is_escalated_and_taken_with_the_one_tap_link(
             esc = anju.escalation.store.get(alarm_id)  # type: ignore[union-attr]
         assert esc is not None and not esc.active and esc.stop_reason == "accepted"
 
+        told = client.get(f"{anju.url}/api/alarms/{alarm_id}/escalation").json()
         kpi = client.get(anju.url + "/api/kpi", params={"hours": 1}).json()
+    assert told["active"] is False and told["stop_reason"] == "accepted"
+    assert {(d["contact_id"], d["channel"], d["status"]) for d in told["deliveries"]} == {
+        ("fam1", "webhook", "delivered"),
+        ("fam1", "sms", "delivered"),
+        ("centre", "webhook", "delivered"),
+    }
+    assert [t["status"] for t in told["timers"] if t["round"] == 0] == [
+        "fired",
+        "cancelled",
+        "cancelled",
+    ]
     assert kpi["all"]["taken"] == 1
     assert kpi["all"]["share_60s"] == 1.0
     assert "jinghong-01" in kpi["by_community"]
