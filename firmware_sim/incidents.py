@@ -38,15 +38,6 @@ def _then_resume(life: HomeLife) -> Callable[[float], None]:
     return lambda now: life.resume(now, original)
 
 
-def sos(life: HomeLife, t: float) -> None:
-    life.press(t, contract.Sos)
-
-
-def accidental_sos(life: HomeLife, t: float, cancel_after_s: float = 20.0) -> None:
-    life.press(t, contract.Sos)
-    life.engine.at(t + cancel_after_s, lambda now: life.press(now, contract.Cancel))
-
-
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What actually happened, when it changes what Anju can know (kept in the ground truth)."""
@@ -54,6 +45,23 @@ class Outcome:
     note: str
     expect: tuple[str, ...] | None = None  # None: the scenario's expectation stands
     within_s: float | None = None
+
+
+def _dead(life: HomeLife) -> Outcome | None:
+    if life.pendant.alive:
+        return None
+    return Outcome("pendant dead: the press was never sent", ())
+
+
+def sos(life: HomeLife, t: float) -> Outcome | None:
+    life.press(t, contract.Sos)
+    return _dead(life)
+
+
+def accidental_sos(life: HomeLife, t: float, cancel_after_s: float = 20.0) -> Outcome | None:
+    life.press(t, contract.Sos)
+    life.engine.at(t + cancel_after_s, lambda now: life.press(now, contract.Cancel))
+    return _dead(life)
 
 
 def fall(
@@ -70,7 +78,7 @@ def fall(
     `force_worn`: the demo wants the impact on the board whatever the hour.
     """
     then = _then_resume(life)
-    worn = force_worn or life.wearing()
+    worn = (force_worn or life.wearing()) and life.pendant.alive
     outcome = Outcome("pendant not worn", () if recover else SILENCE, 13 * HOUR)
     if worn:
         window, source = life.windows.fall(life.rng)

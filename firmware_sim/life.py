@@ -73,6 +73,7 @@ class HomeLife:
         self.gen = 0
         self.then: Callable[[float], None] | None = None
         self.steps = 0
+        self.steps_day = 0.0
         self.charging = False
         self.no_charge = False  # dead-battery incident: the resident stops charging
         self.worn_today = True
@@ -249,12 +250,13 @@ class HomeLife:
     def _pendant_tick(self, t: float) -> None:
         fw = self.pendant
         self.engine.at(t + 60.0, self._pendant_tick)
+        today = self._local_midnight(t)
+        if today != self.steps_day:  # the step count starts again at midnight, worn or not
+            self.steps, self.steps_day = 0, today
         if self._drain(fw, t) or not self.wearing():
             return
-        local_midnight = self._local_midnight(t)
-        if t - 60.0 < local_midnight:
-            self.steps = 0
-        self.steps += int(self.rng.poisson(4 if self.activity == "sit" else 35))
+        if self.activity not in ("floor", "still", "stuck"):
+            self.steps += int(self.rng.poisson(4 if self.activity == "sit" else 35))
         values = contract.Values(
             heart_rate=sensors.heart_rate(self.persona.rest_hr, self.activity, self.rng),
             steps=self.steps,

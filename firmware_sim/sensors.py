@@ -49,8 +49,9 @@ def pir_events(
     n = int(span / every * 1.5) + 4
     moves: NDArray[np.float64] = start + np.cumsum(rng.exponential(every, size=n))
     moves = moves[moves < end]
-    if entering and activity not in ("still",):
-        moves = np.concatenate([[start + float(rng.uniform(0.5, 3.0))], moves])
+    if entering:  # walking in; a fall or collapse is seen as it happens, before the impact upload
+        first = 0.1 if activity in ("floor", "still") else float(rng.uniform(0.5, 3.0))
+        moves = np.concatenate([[start + first], moves])
     reports: list[float] = []
     last = -math.inf
     for m in moves.tolist():
