@@ -83,3 +83,14 @@ def test_heart_rate_each_minute_and_kitchen_warms_when_cooking() -> None:
     ]
     assert max(temps) - min(temps) > 5.0  # cooking heats the kitchen
     assert not any(b'"smoke_alarm"' in s.payload for s in sink.sent)  # ordinary cooking
+
+
+def test_nine_days_stay_inside_the_contract() -> None:
+    """Counters that only reset on some days (steps at midnight) must not run out of range."""
+    _, sink, _ = simulate(2, 9 * 86400.0, seed=12, personas=[PersonaName.DEMENTIA])
+    rejected = [
+        (s.topic, s.payload[:100])
+        for s in sink.sent
+        if not isinstance(decode(s.topic, s.payload, int(s.t * 1000)), Message)
+    ]
+    assert rejected == []
