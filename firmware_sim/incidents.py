@@ -79,7 +79,8 @@ def fall(
     """
     then = _then_resume(life)
     worn = (force_worn or life.wearing()) and life.pendant.alive
-    outcome = Outcome("pendant not worn", () if recover else SILENCE, 13 * HOUR)
+    quiet = () if recover or lie_s < 4 * HOUR else SILENCE  # up again soon: nothing to see
+    outcome = Outcome(f"pendant not worn, down {lie_s / HOUR:.1f} h", quiet, 13 * HOUR)
     if worn:
         window, source = life.windows.fall(life.rng)
         life.engine.at(t + 0.5, lambda now: life.impact(now, window, source))

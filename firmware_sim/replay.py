@@ -5,7 +5,8 @@ homes takes minutes; the broker path is `anju sim run` + `anju sim score`.
 Every message is checked by ingest's `Gate` (contract, directory, spoofing, rate limit, dedup)
 with Anju's clock set to the simulated time it was sent, handed to the `DetectorRegistry` with
 the built-in detectors, whose detections the real `AlarmService` turns into alarms in a SQLite
-state store. A gateway's lost line is replayed as its Last Will would arrive (45 s later).
+state store. A gateway's lost line is replayed as its Last Will would arrive (45 s later); a
+simulated operator resolves every alarm half an hour after it was raised.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from firmware_sim.session import Session, scenario_homes
 
 TICK_S = 5.0
 WILL_DELAY_S = 45.0  # keepalive 30 s x 1.5
+OPERATOR_EVERY_S = 300.0
+OPERATOR_RESOLVES_AFTER_S = 1800.0  # the call centre closes an alarm half an hour after it came
 
 
 class PipelineSink:
@@ -85,6 +88,17 @@ class PipelineSink:
         self.registry.tick()
         self.engine.at(t + TICK_S, self.tick)
 
+    def operator(self, t: float) -> None:
+        """The call centre: resolves each alarm half an hour after it was raised, so a later
+        incident opens a new alarm instead of repeating a stale one (one open per home/type)."""
+        assert self.engine is not None
+        self.clock.set(t)
+        cutoff = int((t - OPERATOR_RESOLVES_AFTER_S) * 1000)
+        for alarm in self.alarms.list(open_only=True, limit=100_000):
+            if alarm.raised_ms <= cutoff:
+                self.alarms.resolve(alarm.alarm_id, "user:sim-operator", "other", "replay")
+        self.engine.at(t + OPERATOR_EVERY_S, self.operator)
+
     def close(self) -> None:
         self.state.close()
 
@@ -102,6 +116,7 @@ def replay(
     sink.engine = session.sim.engine
     session.start()
     session.sim.engine.at(start + TICK_S, sink.tick)
+    session.sim.engine.at(start + OPERATOR_EVERY_S, sink.operator)
     session.run(days * 86400.0)
     sink.close()
     session.truth.save(folder / "truth.json")
