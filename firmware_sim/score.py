@@ -6,8 +6,9 @@
 - time to alarm: alarm raised (or updated) minus the true incident time, in seconds;
 - false alarms: care alarms at the simulated homes during the run that no incident explains
   (an incident explains alarms of its expected and allowed types for twice its window),
-  per home-day; technical alarms (devices) are counted apart, and pre-warnings to the resident
-  and "restored" notices are not alarms.
+  per home-day, counted by episode (the same home and type raised again within 6 h of its last
+  raise is one episode; `false_alarm_raises` counts every raise); technical alarms (devices) are
+  counted apart, and pre-warnings to the resident and "restored" notices are not alarms.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from typing import Any
 from firmware_sim.truth import Truth, TruthItem
 
 NOTICES = frozenset({"prewarning", "prewarning_cancelled", "wellness"})  # to the resident, not out
-GRACE_MS = 60_000  # device clocks drift; an alarm a minute "before" the incident still counts
+GRACE_MS = 60_000
+EPISODE_MS = (
+    6 * 3_600_000
+)  # device clocks drift; an alarm a minute "before" the incident still counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,19 @@ def _summary(values: list[float]) -> dict[str, float | None]:
     }
 
 
+def _episodes(alarms: list[AlarmView]) -> list[AlarmView]:
+    """One per episode: a (home, type) raised again within EPISODE_MS of its previous raise
+    (re-raised after an operator closed it, the condition still there) is the same episode."""
+    out: list[AlarmView] = []
+    last: dict[tuple[str, str], int] = {}
+    for a in sorted(alarms, key=lambda a: a.raised_ms):
+        key = (a.home_id, a.type)
+        if key not in last or a.raised_ms - last[key] > EPISODE_MS:
+            out.append(a)
+        last[key] = a.raised_ms
+    return out
+
+
 def score(truth: Truth, alarms: list[AlarmView]) -> dict[str, Any]:
     homes = set(truth.homes)
     mine = [
@@ -103,8 +120,9 @@ def score(truth: Truth, alarms: list[AlarmView]) -> dict[str, Any]:
     ]
     notices = [a for a in unexplained if a.type in NOTICES or a.type.endswith("_restored")]
     unexplained = [a for a in unexplained if a not in notices]
-    care = [a for a in unexplained if not a.technical]
-    technical = [a for a in unexplained if a.technical]
+    care = _episodes([a for a in unexplained if not a.technical])
+    technical = _episodes([a for a in unexplained if a.technical])
+    raises = sum(1 for a in unexplained if not a.technical)
     n_expected = sum(r["expected"] for r in per_type.values())
     n_detected = sum(r["detected"] for r in per_type.values())
     home_days = max(truth.home_days, 1e-9)
@@ -119,6 +137,7 @@ def score(truth: Truth, alarms: list[AlarmView]) -> dict[str, Any]:
         "incidents_expecting_alarm": n_expected,
         "recall": round(n_detected / n_expected, 4) if n_expected else None,
         "false_alarms": len(care),
+        "false_alarm_raises": raises,
         "false_alarms_per_home_day": round(len(care) / home_days, 4),
         "false_alarms_by_type": by_type,
         "technical_unexplained": len(technical),
