@@ -33,7 +33,10 @@ class Settings(BaseSettings):
     mqtt_password: str | None = None
     mqtt_tls: bool = False
     mqtt_client_id: str = "anju-ingest-1"
-    mqtt_share_group: str | None = "anju-ingest"  # None: plain subscription (embedded broker)
+    # None: plain subscription (the default: exactly-once across broker restarts, every home's
+    # messages in the one process that runs its detectors). A group name shares the subscription
+    # ($share/<group>/...) between processes; see docs/ingest.md for what that costs today.
+    mqtt_share_group: str | None = None
     mqtt_session_expiry_s: int = 7 * 24 * 3600
 
     # stores

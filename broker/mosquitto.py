@@ -67,7 +67,10 @@ class Mosquitto:
         self.write_config(extra_config)
         log = open(self.workdir / "stderr.log", "ab")  # noqa: SIM115 - owned by the process
         self._proc = subprocess.Popen(
-            [self.binary, "-c", str(self.config_path)], stdout=log, stderr=subprocess.STDOUT
+            [self.binary, "-c", str(self.config_path)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C in a terminal is for Anju, which stops the broker last
         )
         log.close()
         wait_for_port(self.host, self.port)

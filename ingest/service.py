@@ -49,7 +49,7 @@ class IngestOptions:
     port: int = 1883
     client_id: str = "anju-ingest-1"
     protocol: Literal["5", "3.1.1"] = "5"
-    share_group: str | None = "anju-ingest"  # None: plain subscription (brokers without $share)
+    share_group: str | None = None  # None: plain subscription; a name: $share/<name>/...
     session_expiry_s: int = 7 * 24 * 3600
     username: str | None = None
     password: str | None = None

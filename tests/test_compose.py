@@ -36,7 +36,7 @@ def _conf(path: Path) -> dict[str, list[str]]:
 
 
 def test_every_service_has_an_image_and_a_health_check() -> None:
-    assert {"mosquitto", "influxdb", "postgres", "anju-web", "anju-ingest"} <= set(SERVICES)
+    assert {"mosquitto", "influxdb", "postgres", "anju-web"} <= set(SERVICES)
     for name, service in SERVICES.items():
         assert "image" in service or "build" in service, name
         check = service.get("healthcheck", {}).get("test")
@@ -76,13 +76,6 @@ def test_web_port_and_health_check_match_the_app() -> None:
     from web.routes import ops
 
     assert any(getattr(r, "path", "") == "/healthz" for r in ops.router.routes)
-
-
-def test_ingest_health_check_uses_its_metrics_port() -> None:
-    ingest = ANJU["anju-ingest"]
-    command = ingest["command"]
-    port = command[command.index("--metrics-port") + 1]
-    assert f"127.0.0.1:{port}/metrics" in " ".join(ingest["healthcheck"]["test"])
 
 
 def test_broker_configuration_is_anjus() -> None:

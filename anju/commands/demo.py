@@ -93,7 +93,6 @@ def _run(args: argparse.Namespace) -> int:
         data_dir=data_dir,
         mqtt_port=broker.port,
         mqtt_protocol=protocol,
-        mqtt_share_group="anju-ingest" if protocol == "5" else None,
         mqtt_client_id="anju-demo-ingest",
         http_port=args.http_port,
         notify_dry_run=True,  # escalation runs for real; messages go to notifications.jsonl
