@@ -50,7 +50,6 @@ class Settings(BaseSettings):
     state_url: str | None = None  # SQLAlchemy URL; default: sqlite in data_dir
 
     # ingest
-    ingest_workers: int = 1
     ingest_batch_size: int = 1000
     ingest_batch_ms: int = 50
     ingest_queue_max: int = 100_000
