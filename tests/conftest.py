@@ -28,6 +28,20 @@ def require(condition: bool, message: str) -> None:
     pytest.skip(message)
 
 
+def postgres_up() -> bool:
+    """Whether the PostgreSQL at PG_URL answers (tests then `require()` it)."""
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
 def require_data(path: Path, what: str) -> Path:
     """Shared recordings are not on users' machines: always skip, never fail, when absent."""
     if not path.exists():

@@ -27,20 +27,9 @@ from domain.model import Home, Resident
 from stores.state.escalation import DeliveryRow, EscalationStore
 from stores.state.sql import SqlStateStore
 from tests.channels.receivers import HttpReceiver, http_receiver
-from tests.conftest import PG_URL, require
+from tests.conftest import PG_URL, postgres_up, require
 
 T0 = 1_767_258_000.0  # 2026-01-01 17:00 Asia/Shanghai (09:00 UTC)
-
-
-def postgres_up() -> bool:
-    try:
-        engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

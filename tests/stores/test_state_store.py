@@ -14,18 +14,7 @@ from domain.alarms import AlarmState, Change, Detection, Severity, open_alarm, r
 from domain.model import Device, DeviceKind, Home, Resident, Room
 from domain.ports import DeadLetter, StateStore
 from stores.state.sql import SqlStateStore
-from tests.conftest import PG_URL, require
-
-
-def _postgres_up() -> bool:
-    try:
-        engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
+from tests.conftest import PG_URL, postgres_up, require
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -35,7 +24,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStateSt
         yield sqlite_store
         sqlite_store.close()
         return
-    require(_postgres_up(), f"PostgreSQL is not reachable at {PG_URL}")
+    require(postgres_up(), f"PostgreSQL is not reachable at {PG_URL}")
     schema = f"anju_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_URL)
     with admin.begin() as conn:
