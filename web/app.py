@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from alerts.feed import Feed
 from alerts.service import AlarmService
 from domain.ports import StateStore
+from web.auth.service import Auth, AuthOptions
 
 HERE = Path(__file__).parent
 
@@ -24,6 +25,7 @@ class WebContext:
     state_store: StateStore
     feed: Feed
     alarms: AlarmService
+    auth: Auth  # users, sessions, tokens, the audit log
     health: Mapping[str, HealthCheck] = field(default_factory=dict)
     keepalive_s: float = 15.0
 
@@ -35,12 +37,19 @@ def create_app(
     *,
     health: Mapping[str, HealthCheck] | None = None,
     keepalive_s: float = 15.0,
+    auth: Auth | None = None,
+    auth_options: AuthOptions | None = None,
 ) -> FastAPI:
     from web.routes import alarms as alarm_routes
+    from web.routes import auth as auth_routes
     from web.routes import board, escalation, kpi, links, live, ops
 
     app = FastAPI(title="Anju (安居)", version="0.1.0")
-    app.state.ctx = WebContext(state_store, feed, alarms, dict(health or {}), keepalive_s)
+    if auth is None:
+        auth = make_auth(state_store, alarms, auth_options)
+    app.state.ctx = WebContext(
+        state_store, feed, alarms, auth, health=dict(health or {}), keepalive_s=keepalive_s
+    )
     app.include_router(board.router)
     app.include_router(alarm_routes.router)
     app.include_router(live.router)
@@ -48,5 +57,17 @@ def create_app(
     app.include_router(kpi.router)
     app.include_router(links.router)
     app.include_router(escalation.router)
+    app.include_router(auth_routes.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
+
+
+def make_auth(state_store: StateStore, alarms: AlarmService, options: AuthOptions | None) -> Auth:
+    """Users, sessions, tokens and the audit log live in the state store's database."""
+    from stores.state.users import UserStore
+
+    engine = getattr(state_store, "engine", None)
+    if engine is None:
+        raise TypeError("log-in needs the SQL state store (users live beside the state)")
+    schema = getattr(state_store, "schema", None)
+    return Auth(UserStore(engine, schema=schema), alarms.clock, options)

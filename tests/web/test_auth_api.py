@@ -1,0 +1,50 @@
+"""Log in and out through the API, /api/me, API tokens of one's own."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from domain.access import Role
+from tests.web.auth_support import PASSWORD, add_user, login, token_for
+from tests.web.conftest import Board
+
+
+def test_login_me_logout(board: Board, client: TestClient) -> None:
+    assert client.get("/api/me").status_code == 401
+    name = add_user(board.app, Role.OPERATOR, communities=["jinghong-01"])
+    csrf = login(client, name)
+    me = client.get("/api/me").json()
+    assert me["username"] == name and me["role"] == "operator"
+    assert me["communities"] == ["jinghong-01"] and me["csrf_token"] == csrf
+    cookie = client.cookies.get("anju_session")
+    assert cookie
+    assert client.post("/api/auth/logout").json()["logged_out"] is True
+    client.cookies.set("anju_session", cookie)  # the old cookie is dead on the server
+    assert client.get("/api/me").status_code == 401
+
+
+def test_wrong_password_is_401_with_a_message(board: Board, client: TestClient) -> None:
+    name = add_user(board.app, Role.ADMIN)
+    r = client.post("/api/auth/login", json={"username": name, "password": "not-" + PASSWORD})
+    assert r.status_code == 401 and "wrong user name or password" in r.text
+    r = client.post("/api/auth/login", json={"username": "", "password": "x"})
+    assert r.status_code == 422 and "username" in r.text
+
+
+def test_tokens_issue_list_revoke(board: Board, client: TestClient) -> None:
+    name = add_user(board.app, Role.INTEGRATOR, models=["acme-pir"])
+    login(client, name)
+    issued = client.post("/api/auth/token", json={"name": "ci pipeline"})
+    assert issued.status_code == 201, issued.text
+    token, token_id = issued.json()["token"], issued.json()["token_id"]
+    bearer = TestClient(board.app)
+    auth = {"Authorization": f"Bearer {token}"}
+    assert bearer.get("/api/me", headers=auth).json()["username"] == name
+    listed = client.get("/api/auth/token").json()["tokens"]
+    assert [t["name"] for t in listed] == ["ci pipeline"] and "token" not in listed[0]
+    assert client.delete(f"/api/auth/token/{token_id}").status_code == 200
+    assert bearer.get("/api/me", headers=auth).status_code == 401
+    assert client.delete(f"/api/auth/token/{token_id}").status_code == 404
+    other = token_for(board.app, name)
+    assert bearer.get("/api/me", headers=other).status_code == 200
+    assert bearer.get("/api/me", headers={"Authorization": "Basic x"}).status_code == 401

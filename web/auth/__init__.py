@@ -1,0 +1,1 @@
+"""Log-in, sessions, API tokens, CSRF and the audit trail of the web app."""
