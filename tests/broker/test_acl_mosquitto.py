@@ -1,0 +1,211 @@
+"""Per-device credentials and ACLs enforced by a REAL Mosquitto under Anju's configuration.
+
+The broker runs the dynamic security plugin with the file Anju renders from its own rows (admin
+and ingest accounts); devices are then registered, claimed and revoked through Anju's
+provisioning, which changes the broker live over its control topic.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from broker.acl import contract_publish_topics, contract_subscribe_topics
+from broker.acl_dynsec import DynsecBroker, find_plugin, mosquitto_lines
+from broker.credentials_service import GATEWAY_MODEL_ID, Provisioning
+from broker.mosquitto import Mosquitto, find_mosquitto
+from domain.clock import ManualClock
+from domain.model import Home
+from stores.state.device_credentials import CredentialStore
+from stores.state.sql import SqlStateStore
+from tests.broker.acl_clients import (
+    ADMIN,
+    ADMIN_PW,
+    INGEST,
+    INGEST_PW,
+    Client,
+    wait_for,
+    write_broker_file,
+)
+from tests.conftest import require
+
+QUIET_S = 1.0  # how long "nothing arrives" is watched
+
+
+@dataclass(frozen=True)
+class ContractModel:
+    """A model on the device contract's own topics (what the registry gives such models)."""
+
+    kind: str = "motion"
+
+    def publish_topics(self, home_id: str, device_id: str) -> list[str]:
+        return contract_publish_topics(home_id, device_id)
+
+    def subscribe_topics(self, home_id: str, device_id: str) -> list[str]:
+        return contract_subscribe_topics(home_id, device_id)
+
+
+class Models:
+    def get(self, model_id: str) -> ContractModel | None:
+        return ContractModel() if model_id == "contract-pir" else None
+
+
+@dataclass
+class Env:
+    broker: Mosquitto
+    prov: Provisioning
+    ingest: Client
+    passwords: dict[str, str]
+    dynsec_file: Path
+
+
+def start_broker(workdir: Path, prov: Provisioning) -> tuple[Mosquitto, Path]:
+    dynsec_file = workdir / "dynamic-security.json"
+    write_broker_file(dynsec_file, prov.broker_accounts())
+    broker = Mosquitto(workdir)
+    broker.start(mosquitto_lines(dynsec_file))
+    return broker, dynsec_file
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[Env]:
+    require(find_mosquitto() is not None, "mosquitto is not installed")
+    require(find_plugin() is not None, "mosquitto's dynamic security plugin is not installed")
+    state = SqlStateStore(f"sqlite:///{tmp_path / 'state.db'}")
+    state.upsert_home(Home("h1", "c1"))
+    state.upsert_home(Home("h2", "c2"))
+    creds = CredentialStore(state.engine)
+    prov = Provisioning(creds, state, Models(), _NoBroker(), ManualClock())
+    prov.service_account(INGEST, INGEST_PW)
+    broker, dynsec_file = start_broker(tmp_path / "mosquitto", prov)
+    prov.broker = DynsecBroker("127.0.0.1", broker.port, ADMIN, ADMIN_PW)
+    passwords = {}
+    for device, home, model in (("a", "h1", "contract-pir"), ("b", "h2", "contract-pir")):
+        passwords[device] = prov.register(device, model).password
+        prov.claim(device, home, "bedroom")
+    passwords["gw1"] = prov.register("gw1", GATEWAY_MODEL_ID).password
+    prov.claim("gw1", "h1", None)
+    ingest = Client(broker.port, INGEST, INGEST_PW, client_id="anju-ingest-test")
+    assert ingest.accepted and ingest.subscribe("anju/v1/+/+/+")
+    try:
+        yield Env(broker, prov, ingest, passwords, dynsec_file)
+    finally:
+        ingest.close()
+        broker.stop()
+        state.close()
+
+
+class _NoBroker:
+    def put(self, *_a: object) -> None:
+        return None
+
+    def remove(self, *_a: object) -> None:
+        return None
+
+
+def _device(env: Env, device: str, password: str | None = None) -> Client:
+    return Client(env.broker.port, f"dev:{device}", password or env.passwords[device])
+
+
+def _arrived(env: Env, topic: str) -> list[bytes]:
+    return [p for t, p in env.ingest.messages if t == topic]
+
+
+def _sentinel(env: Env) -> None:
+    """B publishes after the attempt: once it arrives, anything A got through would have too."""
+    b = _device(env, "b")
+    assert b.publish("anju/v1/h2/b/status", b"sentinel").is_failure is False
+    b.close()
+    assert wait_for(lambda: _arrived(env, "anju/v1/h2/b/status"))
+    time.sleep(QUIET_S)
+
+
+def test_device_publishes_its_own_reading(env: Env) -> None:
+    a = _device(env, "a")
+    assert a.accepted
+    assert a.publish("anju/v1/h1/a/reading", b'{"v":1}').is_failure is False
+    assert wait_for(lambda: _arrived(env, "anju/v1/h1/a/reading") == [b'{"v":1}'])
+    a.close()
+
+
+def test_stolen_topics_of_another_home_are_refused(env: Env) -> None:
+    a = _device(env, "a")
+    for topic in ("anju/v1/h2/b/reading", "anju/v1/h2/b/event", "anju/v1/h1/b/reading"):
+        rc = a.publish(topic, b'{"v":"forged"}')
+        assert rc.is_failure and rc.getName() == "Not authorized", topic
+    _sentinel(env)
+    assert _arrived(env, "anju/v1/h2/b/reading") == []
+    assert _arrived(env, "anju/v1/h2/b/event") == []
+    assert _arrived(env, "anju/v1/h1/b/reading") == []
+    a.close()
+
+
+def test_device_reads_only_its_own_commands(env: Env) -> None:
+    a = _device(env, "a")
+    assert a.subscribe("anju/v1/h1/a/cmd")
+    assert not a.subscribe("anju/v1/h2/b/cmd")
+    assert not a.subscribe("anju/v1/+/+/cmd")
+    assert not a.subscribe("#")
+    a.close()
+
+
+def test_wrong_or_unknown_credentials_are_refused(env: Env) -> None:
+    assert not _device(env, "a", "not-the-password").accepted
+    assert not Client(env.broker.port, "dev:nobody", "whatever").accepted
+    assert not Client(env.broker.port, "dev:a", env.passwords["b"]).accepted
+
+
+def test_unclaimed_device_may_connect_but_not_publish(env: Env) -> None:
+    password = env.prov.register("c", "contract-pir").password
+    c = _device(env, "c", password)
+    assert c.accepted
+    assert c.publish("anju/v1/h1/c/reading", b"early").is_failure
+    c.close()
+
+
+def test_revoke_disconnects_at_once_and_refuses_reconnects(env: Env) -> None:
+    a = _device(env, "a")
+    assert a.accepted
+    started = time.monotonic()
+    env.prov.revoke("a")
+    assert a.disconnected.wait(5), "the revoked device is still connected"
+    kicked_after = a.disconnected_at - started
+    a.c.loop_stop()
+    assert kicked_after < 1.0, f"kicked after {kicked_after:.3f} s"
+    assert not _device(env, "a").accepted
+    print(f"revoke -> disconnect: {kicked_after * 1000:.0f} ms")
+
+
+def test_gateway_publishes_for_its_home_only(env: Env) -> None:
+    gw = Client(env.broker.port, "gw:gw1", env.passwords["gw1"])
+    assert gw.accepted
+    assert gw.publish("anju/v1/h1/a/reading", b"relayed").is_failure is False
+    assert gw.publish("anju/v1/h1/gw1/status", b"gw status").is_failure is False
+    assert gw.publish("anju/v1/h2/b/reading", b"forged").is_failure
+    assert gw.subscribe("anju/v1/h1/+/cmd")
+    assert not gw.subscribe("anju/v1/h2/+/cmd")
+    _sentinel(env)
+    assert _arrived(env, "anju/v1/h1/a/reading") == [b"relayed"]
+    assert _arrived(env, "anju/v1/h2/b/reading") == []
+    gw.close()
+
+
+def test_a_broker_rebuilt_from_anjus_rows_knows_every_device(env: Env, tmp_path: Path) -> None:
+    """Anju keeps hashes only, yet a fresh broker fed from its rows lets devices back in."""
+    env.prov.revoke("b")
+    env.ingest.close()
+    env.broker.stop()
+    broker, _ = start_broker(tmp_path / "fresh", env.prov)
+    try:
+        a = Client(broker.port, "dev:a", env.passwords["a"])
+        assert a.accepted
+        assert a.publish("anju/v1/h1/a/reading", b"after rebuild").is_failure is False
+        assert a.publish("anju/v1/h2/b/reading", b"forged").is_failure
+        a.close()
+        assert not Client(broker.port, "dev:b", env.passwords["b"]).accepted
+    finally:
+        broker.stop()
