@@ -55,8 +55,16 @@ def decode(topic_name: str, payload: bytes, now_ms: int) -> Message | Rejected:
     topic = parse_topic(topic_name)
     if topic is None:
         return Rejected(Reason.BAD_TOPIC, f"not a contract topic: {topic_name[:200]!r}")
+    body = decode_body(topic.channel, payload, now_ms)
+    if isinstance(body, Rejected):
+        return body
+    return Message(topic, body)
+
+
+def decode_body(channel: str, payload: bytes, now_ms: int) -> Body | Rejected:
+    """The contract's JSON payload of one uplink channel (device models without a decoder)."""
     try:
-        body: Body = _DECODERS[topic.channel].decode(payload)
+        body: Body = _DECODERS[channel].decode(payload)
     except msgspec.ValidationError as exc:
         return _classify_invalid(payload, str(exc))
     except msgspec.DecodeError as exc:
@@ -65,6 +73,11 @@ def decode(topic_name: str, payload: bytes, now_ms: int) -> Message | Rejected:
                 Reason.NON_FINITE, "NaN or Infinity is not a number the contract accepts"
             )
         return Rejected(Reason.MALFORMED, str(exc)[:300])
+    return check_body(body, now_ms)
+
+
+def check_body(body: Body, now_ms: int) -> Body | Rejected:
+    """Version and device clock checks of a body that passed the schema."""
     if body.v != contract.SCHEMA_VERSION:
         return Rejected(Reason.UNKNOWN_VERSION, f"schema version {body.v} (this service speaks 1)")
     if not isinstance(body, contract.Availability):
@@ -72,7 +85,12 @@ def decode(topic_name: str, payload: bytes, now_ms: int) -> Message | Rejected:
             return Rejected(Reason.CLOCK_FUTURE, f"ts {body.ts} is {body.ts - now_ms} ms ahead")
         if body.ts < now_ms - MAX_PAST_MS:
             return Rejected(Reason.CLOCK_PAST, f"ts {body.ts} is {now_ms - body.ts} ms behind")
-    return Message(topic, body)
+    return body
+
+
+def range_error(detail: str) -> bool:
+    """Whether a msgspec validation message is about a bound (not a type or a missing field)."""
+    return "got" not in detail and _RANGE.search(detail) is not None
 
 
 def _classify_invalid(payload: bytes, detail: str) -> Rejected:
@@ -82,6 +100,6 @@ def _classify_invalid(payload: bytes, detail: str) -> Rejected:
         version = None
     if isinstance(version, int) and version != contract.SCHEMA_VERSION:
         return Rejected(Reason.UNKNOWN_VERSION, f"schema version {version} (this service speaks 1)")
-    if "got" not in detail and _RANGE.search(detail):
+    if range_error(detail):
         return Rejected(Reason.OUT_OF_RANGE, detail[:300])
     return Rejected(Reason.SCHEMA, detail[:300])

@@ -1,0 +1,1 @@
+"""Decoders of the shipped device models: pure functions payload -> contract messages."""
