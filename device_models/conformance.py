@@ -8,6 +8,8 @@ stored and acted on exactly that. `check()` runs both parts and returns the Repo
 
 from __future__ import annotations
 
+import json
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -98,11 +100,10 @@ def decode_samples(
             continue
         if isinstance(result, Rejected):
             decoded.rejected[sample.name] = result
-            blamed = _blame(model, sample, topic, received_ms, outcomes)
-            if not blamed:
-                sample_outcome.add(
-                    sample.name, Verdict.FAIL, f"rejected: {result.reason}: {result.detail}"
-                )
+            _blame(model, sample, topic, received_ms, outcomes)
+            sample_outcome.add(
+                sample.name, Verdict.FAIL, f"rejected: {result.reason}: {result.detail}"
+            )
             continue
         decoded.messages[sample.name] = list(result)
         unknown: list[str] = []
@@ -166,38 +167,48 @@ def _blame(
     topic: str,
     received_ms: int,
     outcomes: dict[str, Outcome],
-) -> bool:
-    """A good sample was rejected: run the decoder alone to name the capability at fault."""
-    decoder = model.decoder
-    if decoder is None:
-        return False
+) -> None:
+    """A good sample was rejected: run the decoder alone to name the capability at fault (out
+    of its declared range) and those that went unchecked with it."""
     vars_ = model.pattern.match(topic) or {}
-    ctx = DecodeContext(vars_.get("device", CHECK_DEVICE), topic, received_ms, vars_)
+    raw: object = None
     try:
-        raw = decoder(sample.payload, ctx)
+        if model.decoder is None:  # the payload is the contract's JSON, the channel in the topic
+            raw = [{**json.loads(sample.payload), "channel": vars_.get("channel")}]
+        else:
+            ctx = DecodeContext(vars_.get("device", CHECK_DEVICE), topic, received_ms, vars_)
+            raw = model.decoder(sample.payload, ctx)
     except Exception:  # the decoder's own failure is reported with the sample
-        return False
-    blamed = False
+        return
+    caps = tuple(model.capabilities)
     for item in raw if isinstance(raw, list) else []:
         if not isinstance(item, dict):
             continue
-        values = item.get("values") if isinstance(item.get("values"), dict) else item
-        assert isinstance(values, dict)
-        for key, value in values.items():
-            kind = "status" if item.get("channel") == "status" else "values"
-            cap = capability_of(tuple(model.capabilities), kind, str(key))
-            if cap is None or not isinstance(value, int | float) or isinstance(value, bool):
+        channel = item.get("channel")
+        nested = item.get("values")
+        fields: dict[str, object] = nested if isinstance(nested, dict) else item
+        if channel == "event":
+            fields = {str(item.get("type")): None}
+        kind = {"status": "status", "event": "event"}.get(str(channel), "values")
+        for key, value in fields.items():
+            cap = capability_of(caps, kind, str(key))
+            if cap is None:
                 continue
-            low, high = cap.range if cap.range is not None else (float("-inf"), float("inf"))
-            if not low <= value <= high:
+            low, high = cap.range if cap.range is not None else (-math.inf, math.inf)
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if isinstance(value, int | float) and number and not low <= value <= high:
                 outcomes[cap.name].add(
                     f"range of {key}",
                     Verdict.FAIL,
                     f"{sample.name}: the decoder returned {value}, outside the declared range"
                     f" [{low}, {high}] (the message is rejected)",
                 )
-                blamed = True
-    return blamed
+            else:
+                outcomes[cap.name].add(
+                    "decode",
+                    Verdict.NOT_COVERED,
+                    f"{sample.name}: {key}={value} went unchecked, the sample was rejected",
+                )
 
 
 def _check_bad(sample: Sample, result: object, rejects: Outcome, decoded: Decoded) -> None:
