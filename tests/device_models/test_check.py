@@ -12,17 +12,17 @@ from anju.cli import main
 from device_models.conformance import check
 from device_models.conformance_report import Verdict
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "lumora-hb2"
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "qingmai-b2"
 
 
 def copy_example(tmp_path: Path) -> Path:
-    folder = tmp_path / "lumora-hb2"
+    folder = tmp_path / "qingmai-b2"
     shutil.copytree(EXAMPLE, folder)
     return folder
 
 
 def test_the_example_model_decodes_every_sample_and_rejects_the_bad_ones() -> None:
-    report = check(EXAMPLE / "lumora-hb2.yaml", EXAMPLE / "samples", live=False)
+    report = check(EXAMPLE / "qingmai-b2.yaml", EXAMPLE / "samples", live=False)
     assert report.error is None
     verdicts = {o.name: o.verdict for o in report.outcomes}
     assert verdicts == {
@@ -46,11 +46,11 @@ def test_the_example_model_decodes_every_sample_and_rejects_the_bad_ones() -> No
 
 def test_a_decoder_returning_an_out_of_range_value_fails_that_capability(tmp_path: Path) -> None:
     folder = copy_example(tmp_path)
-    decoder = folder / "lumora_hb2.py"
+    decoder = folder / "qingmai_b2.py"
     # a plausible integrator's bug: the gateway's battery is in tenths of a percent
     text = decoder.read_text().replace('float(msg["bat"])', 'float(msg["bat"]) * 10')
     decoder.write_text(text)
-    report = check(folder / "lumora-hb2.yaml", folder / "samples", live=False)
+    report = check(folder / "qingmai-b2.yaml", folder / "samples", live=False)
     battery = report.outcome("battery")
     assert battery is not None and battery.verdict is Verdict.FAIL
     assert "the decoder returned 810.0, outside the declared range [0.0, 100.0]" in battery.reason
@@ -67,7 +67,7 @@ def test_a_broken_model_file_names_file_line_and_fix(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = copy_example(tmp_path)
-    model = folder / "lumora-hb2.yaml"
+    model = folder / "qingmai-b2.yaml"
     lines = model.read_text().splitlines()
     line = next(i for i, text in enumerate(lines, 1) if text.startswith("placement:"))
     lines[line - 1] = "placment: wrist"  # a typo
@@ -84,7 +84,7 @@ def test_json_output_is_valid_json(capsys: pytest.CaptureFixture[str]) -> None:
         [
             "device",
             "check",
-            str(EXAMPLE / "lumora-hb2.yaml"),
+            str(EXAMPLE / "qingmai-b2.yaml"),
             str(EXAMPLE / "samples"),
             "--json",
             "--no-live",
@@ -92,7 +92,7 @@ def test_json_output_is_valid_json(capsys: pytest.CaptureFixture[str]) -> None:
     )
     doc = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert doc["verdict"] == "PASS" and doc["model"] == "lumora-hb2"
+    assert doc["verdict"] == "PASS" and doc["model"] == "qingmai-b2"
     by_name = {c["name"]: c for c in doc["capabilities"]}
     assert by_name["battery"]["type"] == "battery"
     assert by_name["battery"]["checks"][0]["verdict"] == "PASS"
@@ -103,7 +103,7 @@ def test_a_bad_sample_the_model_accepts_fails_the_rejects(tmp_path: Path) -> Non
     shutil.copy(
         folder / "samples" / "vitals-rest.json", folder / "samples" / "bad" / "decoder.x.json"
     )
-    report = check(folder / "lumora-hb2.yaml", folder / "samples", live=False)
+    report = check(folder / "qingmai-b2.yaml", folder / "samples", live=False)
     rejects = report.outcome("rejects")
     assert rejects is not None and rejects.verdict is Verdict.FAIL
     assert "accepted, expected rejection `decoder`" in rejects.reason
@@ -112,7 +112,7 @@ def test_a_bad_sample_the_model_accepts_fails_the_rejects(tmp_path: Path) -> Non
 def test_a_capability_without_samples_is_not_covered(tmp_path: Path) -> None:
     folder = copy_example(tmp_path)
     (folder / "samples" / "key-sos.json").unlink()
-    report = check(folder / "lumora-hb2.yaml", folder / "samples", live=False)
+    report = check(folder / "qingmai-b2.yaml", folder / "samples", live=False)
     sos = report.outcome("sos_key")
     assert sos is not None and sos.verdict is Verdict.NOT_COVERED
     assert "no sample exercises it" in sos.reason
@@ -122,6 +122,6 @@ def test_a_capability_without_samples_is_not_covered(tmp_path: Path) -> None:
 def test_a_bad_sample_must_name_its_reason(tmp_path: Path) -> None:
     folder = copy_example(tmp_path)
     (folder / "samples" / "bad" / "broken.json").write_text("{")
-    report = check(folder / "lumora-hb2.yaml", folder / "samples", live=False)
+    report = check(folder / "qingmai-b2.yaml", folder / "samples", live=False)
     assert report.exit_code == 2
     assert report.error is not None and "starts with the reason" in report.error

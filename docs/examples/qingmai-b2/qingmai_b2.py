@@ -1,4 +1,4 @@
-"""Decoder of the Lumora HB-2 band's JSON, as the BG-1 gateway forwards it.
+"""Decoder of the Qingmai B2 band's JSON, as the G1 gateway forwards it.
 
 Pure: it reads the payload and returns contract messages as dicts; no I/O, no globals.
 The band has no real-time clock, so no `ts` is returned (Anju stamps the arrival time) and
