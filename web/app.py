@@ -40,9 +40,22 @@ def create_app(
     auth: Auth | None = None,
     auth_options: AuthOptions | None = None,
 ) -> FastAPI:
+    from web.routes import (
+        alarm_actions,
+        audit,
+        board,
+        checkins,
+        escalation,
+        homes,
+        kpi,
+        links,
+        live,
+        ops,
+        users,
+    )
     from web.routes import alarms as alarm_routes
     from web.routes import auth as auth_routes
-    from web.routes import board, escalation, kpi, links, live, ops
+    from web.routes import devices as device_routes
 
     app = FastAPI(title="Anju (安居)", version="0.1.0")
     if auth is None:
@@ -51,13 +64,19 @@ def create_app(
         state_store, feed, alarms, auth, health=dict(health or {}), keepalive_s=keepalive_s
     )
     app.include_router(board.router)
+    app.include_router(alarm_actions.router)  # before alarms: /{alarm_id}/{action}
     app.include_router(alarm_routes.router)
+    app.include_router(homes.router)
+    app.include_router(checkins.router)
     app.include_router(live.router)
     app.include_router(ops.router)
     app.include_router(kpi.router)
     app.include_router(links.router)
     app.include_router(escalation.router)
     app.include_router(auth_routes.router)
+    app.include_router(users.router)
+    app.include_router(audit.router)
+    app.include_router(device_routes.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 

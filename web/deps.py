@@ -16,6 +16,8 @@ from fastapi import Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from domain.access import HomeScope, Principal, Role, home_scope
+from stores.state.alarm_scope import ScopedAlarms
+from stores.state.sql import SqlStateStore
 from web.app import WebContext
 from web.auth.trail import AuditTrail
 
@@ -135,6 +137,20 @@ Audit = Annotated[AuditTrail, Depends(audit_trail)]
 def visible_homes(p: Principal, ctx: WebContext | None = None) -> HomeScope:
     """The homes `p` may see (filter queries with it)."""
     return home_scope(p)
+
+
+def scoped_alarms(request: Request) -> ScopedAlarms:
+    """Alarm and home queries filtered by a HomeScope in SQL (made once per app)."""
+    found: ScopedAlarms | None = getattr(request.app.state, "scoped_alarms", None)
+    if found is None:
+        store = context(request).state_store
+        if not isinstance(store, SqlStateStore):
+            raise HTTPException(503, "scoped queries need the SQL state store")
+        found = request.app.state.scoped_alarms = ScopedAlarms(store)
+    return found
+
+
+Scoped = Annotated[ScopedAlarms, Depends(scoped_alarms)]
 
 
 def _unauthorized(message: str) -> HTTPException:

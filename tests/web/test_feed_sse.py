@@ -6,13 +6,23 @@ import time
 
 import httpx
 
+from domain.access import Role
 from domain.alarms import Detection, Severity
+from tests.web.auth_support import add_user, token_for
 from tests.web.conftest import Board
 from web.server import WebServer
 
 
-def read_events(url: str, want: int, out: list[tuple[str, dict[str, object], float]]) -> None:
-    with httpx.Client(timeout=10) as client, client.stream("GET", url) as response:
+def read_events(
+    url: str,
+    want: int,
+    out: list[tuple[str, dict[str, object], float]],
+    headers: dict[str, str] | None = None,
+) -> None:
+    with (
+        httpx.Client(timeout=10, headers=headers) as client,
+        client.stream("GET", url) as response,
+    ):
         kind = ""
         for line in response.iter_lines():
             if line.startswith("event: "):
@@ -25,7 +35,9 @@ def read_events(url: str, want: int, out: list[tuple[str, dict[str, object], flo
 
 def test_sse_says_hello_then_streams_alarm_changes(board: Board, served: WebServer) -> None:
     got: list[tuple[str, dict[str, object], float]] = []
-    reader = threading.Thread(target=read_events, args=(f"{served.url}/api/feed", 3, got))
+    admin = token_for(board.app, add_user(board.app, Role.ADMIN))
+    url = f"{served.url}/api/feed"
+    reader = threading.Thread(target=read_events, args=(url, 3, got, admin))
     reader.start()
     deadline = time.monotonic() + 5
     while board.feed.subscriber_count == 0 and time.monotonic() < deadline:
@@ -41,7 +53,9 @@ def test_sse_says_hello_then_streams_alarm_changes(board: Board, served: WebServ
 
 def test_stop_ends_open_streams_quickly(board: Board, served: WebServer) -> None:
     got: list[tuple[str, dict[str, object], float]] = []
-    reader = threading.Thread(target=read_events, args=(f"{served.url}/api/feed", 99, got))
+    admin = token_for(board.app, add_user(board.app, Role.ADMIN))
+    url = f"{served.url}/api/feed"
+    reader = threading.Thread(target=read_events, args=(url, 99, got, admin))
     reader.start()
     deadline = time.monotonic() + 5
     while board.feed.subscriber_count == 0 and time.monotonic() < deadline:

@@ -1,4 +1,9 @@
-"""`/api/alarms`: list, read, accept, resolve."""
+"""`/api/alarms`: list, read, accept, resolve — only alarms of homes the caller may see.
+
+The list is filtered by the caller's scope in the query; an alarm outside it answers 404 (its
+existence is not revealed). The actor of an action is the signed-in user; the old `actor` body
+field is accepted only when it names that same user. Every answer is written to the audit log.
+"""
 
 from __future__ import annotations
 
@@ -9,73 +14,110 @@ from pydantic import BaseModel, Field
 
 from alerts.service import AlarmConflictError, AlarmNotFoundError
 from alerts.views import board_order
-from domain.alarms import AlarmState, Outcome
-from web.deps import Ctx
+from domain.access import Principal, can_act_on_alarm, can_see_home, home_scope
+from domain.alarms import Alarm, AlarmState, Outcome
+from web.app import WebContext
+from web.deps import Audit, Ctx, CurrentUser, Scoped
 
 router = APIRouter(prefix="/api/alarms", tags=["alarms"])
 
 AlarmId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="alarm id")]
 Actor = Annotated[
-    str,
+    str | None,
     Field(
+        None,
         min_length=1,
         max_length=100,
         pattern=r"^[^\x00-\x1f]+$",
-        description="who acts, e.g. user:op1",
+        description="deprecated: the actor is the signed-in user (user:<username>)",
     ),
 ]
 
 
 class AcceptBody(BaseModel):
     model_config = {"extra": "forbid"}
-    actor: Actor
+    actor: Actor = None
     note: str = Field("", max_length=1000)
 
 
 class ResolveBody(BaseModel):
     model_config = {"extra": "forbid"}
-    actor: Actor
+    actor: Actor = None
     outcome: Outcome
     note: str = Field("", max_length=1000)
 
 
+def visible_alarm(ctx: WebContext, user: Principal, alarm_id: str) -> Alarm:
+    """The alarm when `user` may see it; 404 alike for missing and hidden alarms."""
+    alarm = ctx.alarms.get(alarm_id)
+    if alarm is not None:
+        home = ctx.alarms.home_info(alarm.home_id)
+        if can_see_home(user, alarm.home_id, home.community_id if home else None):
+            return alarm
+    raise HTTPException(404, f"no alarm {alarm_id}")
+
+
+def actable_alarm(ctx: WebContext, user: Principal, alarm_id: str, actor: str | None) -> str:
+    """404 when hidden, 403 when visible but not the user's to act on; returns the actor."""
+    alarm = visible_alarm(ctx, user, alarm_id)
+    home = ctx.alarms.home_info(alarm.home_id)
+    if not can_act_on_alarm(user, alarm.home_id, home.community_id if home else None):
+        raise HTTPException(403, "you may not act on this alarm")
+    if actor is not None and actor != user.actor:
+        raise HTTPException(422, f"actor: actions are taken as the signed-in user ({user.actor})")
+    return user.actor
+
+
 @router.get("")
 def list_alarms(
+    *,
     ctx: Ctx,
+    user: CurrentUser,
+    audit: Audit,
+    scoped: Scoped,
     open_only: Annotated[bool, Query(alias="open", description="only open alarms")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
-    alarms = sorted(ctx.alarms.list(open_only=open_only, limit=limit), key=board_order)
+    found = scoped.alarms(home_scope(user), open_only=open_only, limit=limit)
+    alarms = sorted(found, key=board_order)
+    audit.read(user, "alarm", [a.alarm_id for a in alarms])
     return {"alarms": [ctx.alarms.view(a) for a in alarms]}
 
 
 @router.get("/{alarm_id}")
-def get_alarm(ctx: Ctx, alarm_id: AlarmId) -> dict[str, Any]:
-    alarm = ctx.alarms.get(alarm_id)
-    if alarm is None:
-        raise HTTPException(404, f"no alarm {alarm_id}")
+def get_alarm(ctx: Ctx, user: CurrentUser, audit: Audit, alarm_id: AlarmId) -> dict[str, Any]:
+    alarm = visible_alarm(ctx, user, alarm_id)
+    audit.read(user, "alarm", [alarm_id])
     return ctx.alarms.view(alarm)
 
 
 @router.post("/{alarm_id}/accept")
-def accept_alarm(ctx: Ctx, alarm_id: AlarmId, body: AcceptBody) -> dict[str, Any]:
+def accept_alarm(
+    ctx: Ctx, user: CurrentUser, audit: Audit, alarm_id: AlarmId, body: AcceptBody
+) -> dict[str, Any]:
+    actor = actable_alarm(ctx, user, alarm_id, body.actor)
     try:
-        alarm = ctx.alarms.accept(alarm_id, body.actor, body.note)
+        alarm = ctx.alarms.accept(alarm_id, actor, body.note)
     except AlarmNotFoundError as exc:
         raise HTTPException(404, str(exc)) from exc
     except AlarmConflictError as exc:
         raise HTTPException(409, str(exc)) from exc
+    audit.read(user, "alarm", [alarm_id], detail="accept")
     return ctx.alarms.view(alarm)
 
 
 @router.post("/{alarm_id}/resolve")
-def resolve_alarm(ctx: Ctx, alarm_id: AlarmId, body: ResolveBody) -> dict[str, Any]:
+def resolve_alarm(
+    ctx: Ctx, user: CurrentUser, audit: Audit, alarm_id: AlarmId, body: ResolveBody
+) -> dict[str, Any]:
+    actor = actable_alarm(ctx, user, alarm_id, body.actor)
     try:
-        alarm = ctx.alarms.resolve(alarm_id, body.actor, body.outcome.value, body.note)
+        alarm = ctx.alarms.resolve(alarm_id, actor, body.outcome.value, body.note)
     except AlarmNotFoundError as exc:
         raise HTTPException(404, str(exc)) from exc
     except AlarmConflictError as exc:
         raise HTTPException(409, str(exc)) from exc
+    audit.read(user, "alarm", [alarm_id], detail="resolve")
     return ctx.alarms.view(alarm)
 
 
@@ -89,15 +131,25 @@ LIFECYCLE_ACTIONS = {
 
 @router.post("/{alarm_id}/{action}")
 def lifecycle_action(
+    *,
     ctx: Ctx,
+    user: CurrentUser,
+    audit: Audit,
     alarm_id: AlarmId,
     action: Annotated[str, Path(pattern="^(progress|drop|cancel)$")],
     body: AcceptBody,
 ) -> dict[str, Any]:
+    if action == "cancel":  # the resident's word, passed on by the signed-in user
+        if body.actor not in (None, "resident"):
+            raise HTTPException(422, "actor: a cancel is the resident's (leave actor out)")
+        actor = f"resident via {actable_alarm(ctx, user, alarm_id, None)}"
+    else:
+        actor = actable_alarm(ctx, user, alarm_id, body.actor)
     try:
-        alarm = ctx.alarms.mark(alarm_id, LIFECYCLE_ACTIONS[action], body.actor, body.note)
+        alarm = ctx.alarms.mark(alarm_id, LIFECYCLE_ACTIONS[action], actor, body.note)
     except AlarmNotFoundError as exc:
         raise HTTPException(404, str(exc)) from exc
     except AlarmConflictError as exc:
         raise HTTPException(409, str(exc)) from exc
+    audit.read(user, "alarm", [alarm_id], detail=action)
     return ctx.alarms.view(alarm)

@@ -1,25 +1,38 @@
-"""`/api/kpi`: call-centre figures (time to first acceptance, share within 60 s / 180 s)."""
+"""`/api/kpi`: call-centre figures (time to first acceptance, share within 60 s / 180 s).
+
+An operator gets the figures of their own communities, the admin of all; nobody else.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from alerts.kpi import compute
+from domain.access import Principal, Role, home_scope
 from domain.clock import now_ms
-from web.deps import Ctx
+from web.deps import Audit, Ctx, Scoped, require_roles
 
 router = APIRouter(prefix="/api/kpi", tags=["kpi"])
+
+Staff = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.OPERATOR))]
 
 
 @router.get("")
 def kpi(
+    *,
     ctx: Ctx,
+    user: Staff,
+    audit: Audit,
+    scoped: Scoped,
     hours: Annotated[float, Query(gt=0, le=24 * 92, description="look back this many hours")] = 24,
     limit: Annotated[int, Query(ge=1, le=200_000)] = 50_000,
 ) -> dict[str, Any]:
     now = now_ms(ctx.alarms.clock)
     since = now - int(hours * 3600 * 1000)
-    homes = {h.home_id: h for h in ctx.state_store.list_homes()}
-    return compute(ctx.alarms.list(limit=limit), homes, now, since_ms=since)
+    scope = home_scope(user)
+    homes = {h.home_id: h for h in scoped.homes(scope)}
+    alarms = scoped.alarms(scope, limit=limit)
+    audit.read(user, "kpi", sorted({h.community_id for h in homes.values()}))
+    return compute(alarms, homes, now, since_ms=since)

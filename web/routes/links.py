@@ -3,6 +3,8 @@
 GET shows what happened and one button; only the POST accepts (link previewers in chat and
 mail apps open URLs by themselves and must not take an alarm on someone's behalf). The signer
 is `app.state.link_signer` (set by the composition root); without it the route answers 404.
+No log-in: the signed link itself is the family member's credential (it comes by SMS), so every
+read through it is written to the audit log as the link's contact.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from alerts.escalation.links import LinkClaim, LinkError, LinkSigner
 from alerts.service import AlarmConflictError, AlarmNotFoundError
 from alerts.texts import type_name
 from domain.alarms import accepted_by
-from web.deps import Ctx
+from web.auth.trail import AuditTrail
+from web.deps import Audit, Ctx
 
 router = APIRouter(tags=["links"])
 
@@ -39,16 +42,30 @@ def _claim(request: Request, token: str) -> LinkClaim:
         raise HTTPException(403, str(exc)) from exc
 
 
+def _audit(audit: AuditTrail, claim: LinkClaim, detail: str) -> None:
+    contact = f"contact:{claim.contact_id}"
+    audit.record(
+        "read",
+        "alarm",
+        [claim.alarm_id],
+        actor_id=contact,
+        actor_name=contact,
+        role="link",
+        detail=detail,
+    )
+
+
 def _page(body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(PAGE.format(body=body), status_code=status)
 
 
 @router.get("/l/{token}", response_class=HTMLResponse)
-def show(request: Request, ctx: Ctx, token: Token) -> HTMLResponse:
+def show(request: Request, ctx: Ctx, audit: Audit, token: Token) -> HTMLResponse:
     claim = _claim(request, token)
     alarm = ctx.alarms.get(claim.alarm_id)
     if alarm is None:
         raise HTTPException(404, "no such alarm")
+    _audit(audit, claim, "one-tap link")
     home = ctx.alarms.home_info(alarm.home_id)
     where = escape(home.address) if home else ""
     what = f"{type_name(alarm.type, 'zh-CN')} / {type_name(alarm.type, 'en')}"
@@ -65,8 +82,9 @@ def show(request: Request, ctx: Ctx, token: Token) -> HTMLResponse:
 
 
 @router.post("/l/{token}", response_class=HTMLResponse)
-def accept(request: Request, ctx: Ctx, token: Token) -> HTMLResponse:
+def accept(request: Request, ctx: Ctx, audit: Audit, token: Token) -> HTMLResponse:
     claim = _claim(request, token)
+    _audit(audit, claim, "one-tap link: accept")
     try:
         ctx.alarms.accept(claim.alarm_id, f"family:{claim.contact_id}", "one-tap link")
     except AlarmNotFoundError as exc:

@@ -1,37 +1,92 @@
-"""`/api/feed`: the live feed as Server-Sent Events.
+"""`/api/feed`: the live feed as Server-Sent Events, filtered by what the caller may see.
 
 The stream opens with a `hello` event once the subscription exists, so a client that loads the
-alarm list on `hello` misses nothing. Then one `alarm` event per change, `resync` when this
-client fell behind (reload the list), and a comment line every `keepalive_s` seconds.
+alarm list on `hello` misses nothing. Then one `alarm` event per change of an alarm in a home
+the caller may see, `resync` when this client fell behind (reload the list), and a comment line
+every `keepalive_s` seconds. The caller's credentials are checked again every few seconds: a
+logged-out, revoked or disabled caller's stream ends with a `logout` event, and a changed scope
+applies at once. Every delivered alarm is written to the audit log.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
-from alerts.feed import FeedClosedError
+from alerts.feed import RESYNC, FeedClosedError, FeedEvent
+from domain.access import HomeScope, Principal, home_scope
 from web.app import WebContext
-from web.deps import Ctx
+from web.auth.trail import AuditTrail
+from web.deps import Audit, Ctx, CurrentUser, authenticate
 
 router = APIRouter(tags=["live"])
 
+RECHECK_S = 5.0
 
-async def _events(ctx: WebContext) -> AsyncIterator[bytes]:
+
+def home_of(data: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(home_id, community_id) an event is about; alarm events carry both in their view."""
+    alarm = data.get("alarm")
+    if isinstance(alarm, Mapping):
+        home = alarm.get("home")
+        community = home.get("community_id") if isinstance(home, Mapping) else None
+        return alarm.get("home_id"), community
+    return data.get("home_id"), data.get("community_id")
+
+
+def visible(event: FeedEvent, scope: HomeScope) -> bool:
+    if event.kind == RESYNC or scope.all:
+        return True
+    home_id, community_id = home_of(event.data)
+    return home_id is not None and scope.allows(home_id, community_id)
+
+
+async def _still(request: Request, user: Principal) -> Principal | None:
+    try:
+        found = await authenticate(request)
+    except HTTPException:
+        return None
+    if found is None or found[0].user_id != user.user_id:
+        return None
+    return found[0]
+
+
+async def _events(
+    ctx: WebContext, request: Request, user: Principal, audit: AuditTrail
+) -> AsyncIterator[bytes]:
     try:
         sub = ctx.feed.subscribe()
     except FeedClosedError:
         return
+    scope = home_scope(user)
+    recheck_s = min(RECHECK_S, ctx.keepalive_s)
+    checked = time.monotonic()
     try:
         yield b"retry: 2000\nevent: hello\ndata: {}\n\n"
         while True:
             event = await sub.next(timeout=ctx.keepalive_s)
+            if time.monotonic() - checked >= recheck_s:
+                current = await _still(request, user)
+                if current is None:
+                    yield b"event: logout\ndata: {}\n\n"
+                    return
+                user, scope, checked = current, home_scope(current), time.monotonic()
             if event is None:
                 yield b": keepalive\n\n"
                 continue
+            if not visible(event, scope):
+                continue
             yield f"id: {event.seq}\nevent: {event.kind}\ndata: {event.json}\n\n".encode()
+            alarm = event.data.get("alarm")
+            if isinstance(alarm, Mapping) and "id" in alarm:
+                await run_in_threadpool(
+                    audit.read, user, "alarm", [str(alarm["id"])], detail="feed"
+                )
     except FeedClosedError:
         return
     finally:
@@ -39,9 +94,9 @@ async def _events(ctx: WebContext) -> AsyncIterator[bytes]:
 
 
 @router.get("/api/feed")
-async def feed(ctx: Ctx) -> StreamingResponse:
+async def feed(request: Request, ctx: Ctx, user: CurrentUser, audit: Audit) -> StreamingResponse:
     return StreamingResponse(
-        _events(ctx),
+        _events(ctx, request, user, audit),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

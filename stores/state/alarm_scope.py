@@ -1,0 +1,63 @@
+"""Alarms and homes as one principal may see them: the scope is a WHERE clause of the query.
+
+An operator's list never loads other communities' alarms; a family member's never loads other
+homes'. `domain.access.HomeScope` says what is visible (all, some communities, some homes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from domain.access import HomeScope
+from domain.alarms import OPEN_STATES, Alarm
+from domain.model import Home
+from stores.state.sql import SqlStateStore
+
+_OPEN = sorted(s.value for s in OPEN_STATES)
+
+
+class ScopedAlarms:
+    def __init__(self, store: SqlStateStore) -> None:
+        self.store = store
+        self._alarms: sa.Table = store._alarms
+        self._homes: sa.Table = store._homes
+
+    def _home_ids(self, scope: HomeScope, column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+        if scope.all:
+            return sa.true()
+        clauses: list[sa.ColumnElement[bool]] = []
+        if scope.homes:
+            clauses.append(column.in_(sorted(scope.homes)))
+        if scope.communities:
+            h = self._homes
+            in_communities = sa.select(h.c.home_id).where(
+                h.c.community_id.in_(sorted(scope.communities))
+            )
+            clauses.append(column.in_(in_communities))
+        return sa.or_(*clauses) if clauses else sa.false()
+
+    def alarms(self, scope: HomeScope, *, open_only: bool = False, limit: int = 500) -> list[Alarm]:
+        """Newest first, only alarms of homes in `scope`."""
+        if scope.empty:
+            return []
+        a = self._alarms
+        query = (
+            sa.select(a)
+            .where(self._home_ids(scope, a.c.home_id))
+            .order_by(a.c.raised_ms.desc(), a.c.alarm_id.desc())
+            .limit(limit)
+        )
+        if open_only:
+            query = query.where(a.c.state.in_(_OPEN))
+        with self.store._tx("list_alarms_scoped") as conn:
+            return self.store._with_history(conn, conn.execute(query).all())
+
+    def homes(self, scope: HomeScope) -> list[Home]:
+        if scope.empty:
+            return []
+        h = self._homes
+        query = sa.select(h).where(self._home_ids(scope, h.c.home_id)).order_by(h.c.home_id)
+        with self.store._tx("list_homes_scoped") as conn:
+            return [Home(**r._asdict()) for r in conn.execute(query).all()]
