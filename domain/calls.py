@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from math import asin, cos, radians, sin, sqrt
 
 
 class CallResult(StrEnum):
@@ -80,3 +81,21 @@ def dispatch_location(
     if out and fix is not None:
         return Location(LocationSource.PENDANT, address, fix[0], fix[1], fix[2])
     return Location(LocationSource.HOME, address, lat, lon)
+
+
+OUT_AFTER_M = 200.0  # a fix this far from home means the resident is out
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine), metres."""
+    p1, p2 = radians(lat1), radians(lat2)
+    dp, dl = p2 - p1, radians(lon2 - lon1)
+    h = sin(dp / 2) ** 2 + cos(p1) * cos(p2) * sin(dl / 2) ** 2
+    return 2 * 6_371_000 * asin(sqrt(h))
+
+
+def is_out(home_lat: float | None, home_lon: float | None, fix: tuple[float, float, int]) -> bool:
+    """Out when the pendant's fix is more than OUT_AFTER_M from home (or home has no position)."""
+    if home_lat is None or home_lon is None:
+        return True
+    return distance_m(home_lat, home_lon, fix[0], fix[1]) > OUT_AFTER_M
