@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     # ($share/<group>/...) between processes; see docs/ingest.md for what that costs today.
     mqtt_share_group: str | None = None
     mqtt_session_expiry_s: int = 7 * 24 * 3600
+    # Anju manages the broker's accounts (Mosquitto's dynamic security plugin) with this admin
+    # account when its password is set; None: a development broker open to anyone (demo).
+    mqtt_admin_username: str = "anju-admin"
+    mqtt_admin_password: str | None = None
 
     # stores
     timeseries: Literal["sqlite", "influxdb"] = "sqlite"
@@ -59,6 +63,10 @@ class Settings(BaseSettings):
     # web
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    session_hours: float = 12.0  # a page log-in lasts this long (then log in again)
+    cookie_secure: bool = False  # True behind HTTPS: the session cookie is sent only over TLS
+    login_max_failures: int = 5  # failed log-ins (per user name or address) before a lock
+    login_lock_s: float = 900.0  # how long that lock lasts
 
     # escalation and notification channels (issue 6)
     escalation: bool = True

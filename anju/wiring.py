@@ -8,6 +8,7 @@ process (`anju serve`, `anju demo`, the end-to-end tests and `anju bench alerts`
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -24,15 +25,19 @@ from alerts.escalation.links import LinkSigner
 from alerts.feed import LocalFeed
 from alerts.service import AlarmService
 from anju.settings import Settings
+from broker.acl_dynsec import BrokerAccounts, BrokerError, DynsecBroker, UnmanagedBroker
+from broker.credentials_service import ModelLookup, Provisioning
 from detectors.base import Detector
 from detectors.registry import DetectorContext, DetectorRegistry, builtin_detectors
 from domain.clock import Clock, SystemClock
 from domain.ports import StateStore, TimeSeriesStore
 from ingest.service import IngestOptions, IngestService
 from stores.factory import make_state, make_timeseries
+from stores.state.device_credentials import CredentialStore
 from stores.state.escalation import EscalationStore
 from stores.state.sql import SqlStateStore
 from web.app import HealthCheck, create_app
+from web.auth.service import AuthOptions
 from web.server import WebServer
 
 log = logging.getLogger(__name__)
@@ -86,6 +91,7 @@ class Anju:
     app: FastAPI
     web: WebServer
     escalation: Escalation | None = None
+    provisioning: Provisioning | None = None
     _started: list[str] = field(default_factory=list)
 
     @property
@@ -101,6 +107,7 @@ class Anju:
                 self._started.append("escalation")
             self.registry.start()
             self._started.append("registry")
+            self._prepare_broker()
             self.ingest.start()
             self._started.append("ingest")
         except Exception:
@@ -130,6 +137,17 @@ class Anju:
         self.state_store.close()
         log.info("anju stopped")
 
+    def _prepare_broker(self) -> None:
+        """Devices' accounts and Anju's own on the broker, before ingest logs in with it."""
+        s = self.settings
+        if self.provisioning is None or not s.mqtt_admin_password:
+            return
+        try:
+            n = self.provisioning.prepare_broker(s.mqtt_username, s.mqtt_password)
+            log.info("broker accounts in step with Anju's: %d", n)
+        except BrokerError as exc:
+            log.error("broker accounts not updated (devices keep their last rules): %s", exc)
+
     def _broker(self) -> tuple[str, int]:
         return self.settings.mqtt_host, self.settings.mqtt_port
 
@@ -155,6 +173,15 @@ def health_checks(
         return ingest.healthy
 
     return {"state_store": state, "timeseries": timeseries, "broker": broker}
+
+
+def auth_options(settings: Settings) -> AuthOptions:
+    return AuthOptions(
+        session_hours=settings.session_hours,
+        cookie_secure=settings.cookie_secure,
+        login_max_failures=settings.login_max_failures,
+        login_lock_s=settings.login_lock_s,
+    )
 
 
 def make_escalation(
@@ -188,6 +215,36 @@ def make_escalation(
     return build_escalation(store, alarms, feed, clock, channels=channels, signer=signer)
 
 
+def make_provisioning(
+    settings: Settings, state_store: StateStore, clock: Clock
+) -> Provisioning | None:
+    """Device registration and per-device MQTT accounts (issue 9), rows beside the state."""
+    if not isinstance(state_store, SqlStateStore):
+        log.warning("device provisioning needs the SQL state store; it is off")
+        return None
+    broker: BrokerAccounts = UnmanagedBroker()
+    if settings.mqtt_admin_password:
+        broker = DynsecBroker(
+            settings.mqtt_host,
+            settings.mqtt_port,
+            settings.mqtt_admin_username,
+            settings.mqtt_admin_password,
+            tls=ssl.create_default_context() if settings.mqtt_tls else None,
+        )
+    store = CredentialStore(state_store.engine, schema=state_store.schema)
+    return Provisioning(store, state_store, device_models(), broker, clock)
+
+
+def device_models() -> ModelLookup:
+    """The device model registry (shipped models), loaded once."""
+    from device_models.registry import ModelRegistry
+
+    registry = ModelRegistry()
+    for error in registry.load():
+        log.error("device model: %s", error)
+    return registry
+
+
 def build(
     settings: Settings,
     *,
@@ -203,12 +260,31 @@ def build(
         detectors = builtin_detectors(DetectorContext(state_store, ts_store, clock))
     registry = DetectorRegistry(alarms, clock, detectors)
     ingest = IngestService(ts_store, state_store, clock, registry, ingest_options(settings))
-    app = create_app(state_store, feed, alarms, health=health_checks(ts_store, state_store, ingest))
+    app = create_app(
+        state_store,
+        feed,
+        alarms,
+        health=health_checks(ts_store, state_store, ingest),
+        auth_options=auth_options(settings),
+    )
     escalation = make_escalation(settings, state_store, alarms, feed, clock)
     if escalation is not None:
         app.state.link_signer = escalation.signer
         app.state.escalation = escalation
+    provisioning = make_provisioning(settings, state_store, clock)
+    app.state.provisioning = provisioning
     web = WebServer(app, feed, settings.http_host, settings.http_port)
     return Anju(
-        settings, clock, ts_store, state_store, feed, alarms, registry, ingest, app, web, escalation
+        settings,
+        clock,
+        ts_store,
+        state_store,
+        feed,
+        alarms,
+        registry,
+        ingest,
+        app,
+        web,
+        escalation,
+        provisioning,
     )

@@ -1,7 +1,7 @@
 """Provisioning: register a device of a model, claim it to a home and room, revoke it.
 
-Anju issues each device (and each home gateway, a device of the built-in model `anju-gateway`)
-its own MQTT account and keeps the broker's rules in step: registered -> may connect, may do
+Anju issues each device (and each home gateway: a device whose model's kind is `gateway`) its
+own MQTT account and keeps the broker's rules in step: registered -> may connect, may do
 nothing; claimed -> may publish its own topics and read its own commands; revoked -> deleted on
 the broker, which disconnects it at once. Anju's rows are the truth; the broker is told.
 """
@@ -33,7 +33,6 @@ from domain.topics import valid_id
 from stores.state.device_credentials import AccountRow, CredentialStore, Registration
 
 log = logging.getLogger(__name__)
-GATEWAY_MODEL_ID = "anju-gateway"
 
 
 class ModelTopics(Protocol):
@@ -80,17 +79,18 @@ class Provisioning:
     def _now_ms(self) -> int:
         return int(self.clock.now() * 1000)
 
-    def model_exists(self, model_id: str) -> bool:
-        return model_id == GATEWAY_MODEL_ID or self.models.get(model_id) is not None
+    def is_gateway(self, model_id: str) -> bool:
+        model = self.models.get(model_id)
+        return model is not None and str(model.kind) == DeviceKind.GATEWAY.value
 
     def register(self, device_id: str, model_id: str, *, by: str = "") -> Issued:
         if not valid_id(device_id):
             raise ProvisioningError(400, f"device id {device_id!r}: use [a-z0-9][a-z0-9_-]{{0,63}}")
-        if not self.model_exists(model_id):
+        if self.models.get(model_id) is None:
             raise ProvisioningError(400, f"unknown device model {model_id!r}")
         if self.store.get(device_id) is not None:
             raise ProvisioningError(409, f"device {device_id!r} is already registered")
-        gateway = model_id == GATEWAY_MODEL_ID
+        gateway = self.is_gateway(model_id)
         username = gateway_username(device_id) if gateway else device_username(device_id)
         kind = AccountKind.GATEWAY if gateway else AccountKind.DEVICE
         password, now = new_password(), self._now_ms()
@@ -142,12 +142,19 @@ class Provisioning:
         return self.store.get(device_id)
 
     def registrations(
-        self, *, home_ids: Collection[str] | None = None, model_ids: Collection[str] | None = None
+        self,
+        *,
+        home_ids: Collection[str] | None = None,
+        communities: Collection[str] | None = None,
+        model_ids: Collection[str] | None = None,
+        unclaimed: bool = False,
     ) -> list[Registration]:
-        return self.store.registrations(home_ids=home_ids, model_ids=model_ids)
+        return self.store.registrations(
+            home_ids=home_ids, communities=communities, model_ids=model_ids, unclaimed=unclaimed
+        )
 
     def acls(self, model_id: str, home_id: str, device_id: str) -> tuple[Acl, ...]:
-        if model_id == GATEWAY_MODEL_ID:
+        if self.is_gateway(model_id):
             return gateway_acls(home_id)
         model = self.models.get(model_id)
         if model is None:  # the model file was removed: the contract's own topics only
@@ -159,8 +166,6 @@ class Provisioning:
         return device_acls(publish, subscribe)
 
     def _kind(self, model_id: str) -> DeviceKind:
-        if model_id == GATEWAY_MODEL_ID:
-            return DeviceKind.GATEWAY
         model = self.models.get(model_id)
         kind = str(getattr(model, "kind", ""))
         try:
@@ -193,6 +198,14 @@ class Provisioning:
                 acls = self.acls(reg.model_id, reg.home_id, reg.device_id)
             out.append(BrokerAccount(row.username, parse_hash(row.password_hash), acls, row.kind))
         return out
+
+    def prepare_broker(self, service_username: str | None, service_password: str | None) -> int:
+        """At start, before ingest connects: Anju's service account (password from settings),
+        then every device's rules; returns how many accounts the broker was told about."""
+        if service_username and service_password:
+            self.service_account(service_username, service_password)
+            self.broker.put(service_username, service_password, service_acls())
+        return self.sync()
 
     def sync(self) -> int:
         """Re-apply every active account's rules and delete revoked ones (no passwords sent)."""

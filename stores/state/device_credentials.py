@@ -78,6 +78,10 @@ class CredentialStore:
         self._reg = md.tables[p + "device_registrations"]
         self._acc = md.tables[p + "mqtt_accounts"]
         md.create_all(engine)
+        #: the state store's homes (only read here, for community scopes)
+        self._homes = sa.table(
+            "homes", sa.column("home_id"), sa.column("community_id"), schema=schema
+        )
 
     def add(self, reg: Registration, account: AccountRow) -> bool:
         """Insert both rows in one transaction; False when the device id is already taken."""
@@ -136,13 +140,26 @@ class CredentialStore:
         self,
         *,
         home_ids: Collection[str] | None = None,
+        communities: Collection[str] | None = None,
         model_ids: Collection[str] | None = None,
+        unclaimed: bool = False,
         limit: int = 1000,
     ) -> list[Registration]:
-        """Filtered in the query: `home_ids`/`model_ids` None means no filter on that column."""
+        """Filtered in the query. `home_ids` and `communities` (the homes of those communities,
+        from the state store's `homes` table) together make one home filter, None: no filter;
+        `unclaimed` adds the devices in no home yet to it. `model_ids` None: any model."""
         q = sa.select(self._reg).order_by(self._reg.c.device_id).limit(limit)
-        if home_ids is not None:
-            q = q.where(self._reg.c.home_id.in_(list(home_ids)))
+        home = self._reg.c.home_id
+        if home_ids is not None or communities is not None:
+            clauses = [home.in_(sorted(home_ids or ()))]
+            if communities:
+                in_communities = sa.select(self._homes.c.home_id).where(
+                    self._homes.c.community_id.in_(sorted(communities))
+                )
+                clauses.append(home.in_(in_communities))
+            if unclaimed:
+                clauses.append(home.is_(None))
+            q = q.where(sa.or_(*clauses))
         if model_ids is not None:
             q = q.where(self._reg.c.model_id.in_(list(model_ids)))
         with self.engine.connect() as conn:

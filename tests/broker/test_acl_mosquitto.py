@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from broker.acl import contract_publish_topics, contract_subscribe_topics
 from broker.acl_dynsec import DynsecBroker, find_plugin, mosquitto_lines
-from broker.credentials_service import GATEWAY_MODEL_ID, Provisioning
+from broker.credentials_service import Provisioning
 from broker.mosquitto import Mosquitto, find_mosquitto
+from device_models.registry import ModelRegistry
 from domain.clock import ManualClock
 from domain.model import Home
 from stores.state.device_credentials import CredentialStore
@@ -36,22 +36,12 @@ from tests.conftest import require
 QUIET_S = 1.0  # how long "nothing arrives" is watched
 
 
-@dataclass(frozen=True)
-class ContractModel:
-    """A model on the device contract's own topics (what the registry gives such models)."""
-
-    kind: str = "motion"
-
-    def publish_topics(self, home_id: str, device_id: str) -> list[str]:
-        return contract_publish_topics(home_id, device_id)
-
-    def subscribe_topics(self, home_id: str, device_id: str) -> list[str]:
-        return contract_subscribe_topics(home_id, device_id)
-
-
-class Models:
-    def get(self, model_id: str) -> ContractModel | None:
-        return ContractModel() if model_id == "contract-pir" else None
+@pytest.fixture(scope="module")
+def models() -> ModelRegistry:
+    """The shipped device models (Anju's own on the contract's topics, vendors' on theirs)."""
+    registry = ModelRegistry()
+    assert registry.load() == []
+    return registry
 
 
 @dataclass
@@ -72,25 +62,31 @@ def start_broker(workdir: Path, prov: Provisioning) -> tuple[Mosquitto, Path]:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
+def env(tmp_path: Path, models: ModelRegistry) -> Iterator[Env]:
     require(find_mosquitto() is not None, "mosquitto is not installed")
     require(find_plugin() is not None, "mosquitto's dynamic security plugin is not installed")
     state = SqlStateStore(f"sqlite:///{tmp_path / 'state.db'}")
     state.upsert_home(Home("h1", "c1"))
     state.upsert_home(Home("h2", "c2"))
     creds = CredentialStore(state.engine)
-    prov = Provisioning(creds, state, Models(), _NoBroker(), ManualClock())
+    prov = Provisioning(creds, state, models, _NoBroker(), ManualClock())
     prov.service_account(INGEST, INGEST_PW)
     broker, dynsec_file = start_broker(tmp_path / "mosquitto", prov)
     prov.broker = DynsecBroker("127.0.0.1", broker.port, ADMIN, ADMIN_PW)
     passwords = {}
-    for device, home, model in (("a", "h1", "contract-pir"), ("b", "h2", "contract-pir")):
+    for device, home, model in (
+        ("a", "h1", "anju-pir-m1"),
+        ("b", "h2", "anju-pir-m1"),
+        ("la", "h1", "lumio-ls10"),
+        ("lb", "h2", "lumio-ls10"),
+    ):
         passwords[device] = prov.register(device, model).password
         prov.claim(device, home, "bedroom")
-    passwords["gw1"] = prov.register("gw1", GATEWAY_MODEL_ID).password
+    passwords["gw1"] = prov.register("gw1", "anju-gateway-g1").password
     prov.claim("gw1", "h1", None)
     ingest = Client(broker.port, INGEST, INGEST_PW, client_id="anju-ingest-test")
     assert ingest.accepted and ingest.subscribe("anju/v1/+/+/+")
+    assert ingest.subscribe("lumio/ls10/+/up")
     try:
         yield Env(broker, prov, ingest, passwords, dynsec_file)
     finally:
@@ -144,6 +140,18 @@ def test_stolen_topics_of_another_home_are_refused(env: Env) -> None:
     a.close()
 
 
+def test_a_vendor_device_publishes_on_its_models_topic_only(env: Env) -> None:
+    la = _device(env, "la")
+    assert la.publish("lumio/ls10/la/up", b"\x01\x02").is_failure is False
+    assert la.publish("lumio/ls10/lb/up", b"forged").is_failure
+    assert la.publish("anju/v1/h1/la/reading", b"forged").is_failure
+    _sentinel(env)
+    assert _arrived(env, "lumio/ls10/la/up") == [b"\x01\x02"]
+    assert _arrived(env, "lumio/ls10/lb/up") == []
+    assert _arrived(env, "anju/v1/h1/la/reading") == []
+    la.close()
+
+
 def test_device_reads_only_its_own_commands(env: Env) -> None:
     a = _device(env, "a")
     assert a.subscribe("anju/v1/h1/a/cmd")
@@ -160,7 +168,7 @@ def test_wrong_or_unknown_credentials_are_refused(env: Env) -> None:
 
 
 def test_unclaimed_device_may_connect_but_not_publish(env: Env) -> None:
-    password = env.prov.register("c", "contract-pir").password
+    password = env.prov.register("c", "anju-pir-m1").password
     c = _device(env, "c", password)
     assert c.accepted
     assert c.publish("anju/v1/h1/c/reading", b"early").is_failure
