@@ -35,6 +35,8 @@ from ingest.service import IngestOptions, IngestService
 from stores.factory import make_state, make_timeseries
 from stores.state.device_credentials import CredentialStore
 from stores.state.escalation import EscalationStore
+from stores.state.presence import PresenceRecorder
+from stores.state.records import BoardStore
 from stores.state.sql import SqlStateStore
 from web.app import HealthCheck, create_app
 from web.auth.service import AuthOptions
@@ -258,6 +260,9 @@ def build(
     alarms = AlarmService(state_store, feed, clock)
     if detectors is None:
         detectors = builtin_detectors(DetectorContext(state_store, ts_store, clock))
+        if isinstance(state_store, SqlStateStore):  # the board's "last sign of life" per home
+            board = BoardStore(state_store.engine, schema=state_store.schema)
+            detectors = [*detectors, PresenceRecorder(board)]
     registry = DetectorRegistry(alarms, clock, detectors)
     ingest = IngestService(ts_store, state_store, clock, registry, ingest_options(settings))
     app = create_app(
@@ -267,6 +272,7 @@ def build(
         health=health_checks(ts_store, state_store, ingest),
         auth_options=auth_options(settings),
     )
+    app.state.timeseries = ts_store  # the board's activity timeline and readings history
     escalation = make_escalation(settings, state_store, alarms, feed, clock)
     if escalation is not None:
         app.state.link_signer = escalation.signer

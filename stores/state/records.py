@@ -166,6 +166,27 @@ class BoardStore:
         if last is None or ts_ms > last:
             self._presence(home_id, ts_ms, {"last_activity_ms": ts_ms})
 
+    def note_activity_many(self, latest: dict[str, int], now_ms: int) -> None:
+        """`note_activity` for many homes in one transaction."""
+        t = self.t["home_presence"]
+        with self.tx("board_note_activity") as conn:
+            for home_id, ts in sorted(latest.items()):
+                done = conn.execute(
+                    sa.update(t)
+                    .where(t.c.home_id == home_id)
+                    .values(
+                        last_activity_ms=sa.case(
+                            (t.c.last_activity_ms.is_(None), ts),
+                            (t.c.last_activity_ms < ts, ts),
+                            else_=t.c.last_activity_ms,
+                        ),
+                        updated_ms=now_ms,
+                    )
+                ).rowcount
+                if not done:
+                    row = {"home_id": home_id, "last_activity_ms": ts, "away_note": ""}
+                    conn.execute(sa.insert(t), [row | {"updated_ms": now_ms}])
+
     def _presence(self, home_id: str, now_ms: int, values: dict[str, Any]) -> None:
         t = self.t["home_presence"]
         with self.tx("board_set_presence") as conn:

@@ -212,3 +212,32 @@ def test_checkins_due_and_coverage(state: SqlStateStore) -> None:
     assert rows[0].last_ms is None and rows[1].last_ms == NOW - 40 * 86_400_000
     assert query.due(Scope(communities=frozenset({"c2"})), "2026-11")[0] == 0
     assert [c.resident_id for c in board.checkins_of("r1")] == ["r1"]
+
+
+def test_presence_recorder_keeps_the_newest_sign_of_life(state: SqlStateStore) -> None:
+    from types import SimpleNamespace
+    from typing import cast
+
+    from domain import contract
+    from domain.decode import Message
+    from domain.model import Device, DeviceKind
+    from stores.state.presence import PresenceRecorder
+
+    board = board_of(state)
+    recorder = PresenceRecorder(board, flush_s=5)
+    pir = Device("h1-pir", "h1", DeviceKind.MOTION)
+    door = Device("h2-door", "h2", DeviceKind.DOOR)
+
+    def msg(body: object) -> Message:
+        return cast(Message, SimpleNamespace(body=body))
+
+    recorder.on_message(msg(contract.Motion(v=1, seq=1, ts=NOW - 50, state=True)), pir, NOW)
+    recorder.on_message(msg(contract.Motion(v=1, seq=2, ts=NOW - 10, state=False)), pir, NOW)
+    recorder.on_message(msg(contract.Door(v=1, seq=1, ts=NOW - 20, state="open")), door, NOW)
+    recorder.on_message(msg(contract.Door(v=1, seq=2, ts=NOW - 5, state="closed")), door, NOW)
+    recorder.tick(NOW)
+    assert board.presence("h1")[0] == NOW - 50 and board.presence("h2")[0] == NOW - 20
+    recorder.on_message(msg(contract.Motion(v=1, seq=3, ts=NOW - 90, state=True)), pir, NOW + 1)
+    recorder.tick(NOW + 1)  # within flush_s: nothing written yet
+    recorder.tick(NOW + 6000)  # older than what is stored: kept as it was
+    assert board.presence("h1")[0] == NOW - 50
