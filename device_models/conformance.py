@@ -8,7 +8,6 @@ stored and acted on exactly that. `check()` runs both parts and returns the Repo
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Iterator
@@ -17,16 +16,15 @@ from pathlib import Path
 
 import msgspec
 
+from device_models.conformance_raw import CHECK_DEVICE, CHECK_HOME, check_time_ms, raw_output
 from device_models.conformance_report import Outcome, Report, Verdict
 from device_models.conformance_samples import Sample, SampleError, load_samples, sample_topic
 from device_models.model import DeviceModel
-from device_models.spec import CONTRACT_FIELDS, Capability, DecodeContext, ModelError
+from device_models.spec import CONTRACT_FIELDS, Capability, ModelError
 from domain import contract
 from domain.decode import Message
 from domain.rejects import Rejected
 
-CHECK_HOME = "check-home"
-CHECK_DEVICE = "check-dev"
 FieldValue = float | int | str | bool
 
 
@@ -44,6 +42,8 @@ class Seen:
 @dataclass
 class Decoded:
     """What the samples decoded to: per capability, per good sample, per bad sample."""
+
+    at_ms: int = 0  # the time they were decoded at (the live run's clock starts there)
 
     seen: dict[str, list[Seen]] = field(default_factory=dict)  # capability name -> values
     messages: dict[str, list[Message]] = field(default_factory=dict)  # good sample -> messages
@@ -87,7 +87,7 @@ def decode_samples(
     model: DeviceModel, samples: list[Sample], received_ms: int, report: Report
 ) -> Decoded:
     """Decode every sample; record per capability (and `samples`, `rejects`) what was seen."""
-    decoded = Decoded()
+    decoded = Decoded(at_ms=received_ms)
     caps = tuple(model.capabilities)
     outcomes = {c.name: Outcome(c.name, c.type, c.care) for c in caps}
     sample_outcome = Outcome("samples", "decode", "")
@@ -100,7 +100,7 @@ def decode_samples(
             continue
         if isinstance(result, Rejected):
             decoded.rejected[sample.name] = result
-            _blame(model, sample, topic, received_ms, outcomes)
+            _blame(model, sample, received_ms, outcomes)
             sample_outcome.add(
                 sample.name, Verdict.FAIL, f"rejected: {result.reason}: {result.detail}"
             )
@@ -162,28 +162,13 @@ def _check_range(
 
 
 def _blame(
-    model: DeviceModel,
-    sample: Sample,
-    topic: str,
-    received_ms: int,
-    outcomes: dict[str, Outcome],
+    model: DeviceModel, sample: Sample, received_ms: int, outcomes: dict[str, Outcome]
 ) -> None:
-    """A good sample was rejected: run the decoder alone to name the capability at fault (out
-    of its declared range) and those that went unchecked with it."""
-    vars_ = model.pattern.match(topic) or {}
-    raw: object = None
-    try:
-        if model.decoder is None:  # the payload is the contract's JSON, the channel in the topic
-            raw = [{**json.loads(sample.payload), "channel": vars_.get("channel")}]
-        else:
-            ctx = DecodeContext(vars_.get("device", CHECK_DEVICE), topic, received_ms, vars_)
-            raw = model.decoder(sample.payload, ctx)
-    except Exception:  # the decoder's own failure is reported with the sample
-        return
+    """A good sample was rejected: look at the decoder's output to name the capability at
+    fault (out of its declared range) and those that went unchecked with it."""
+    raw = raw_output(model, sample, received_ms)
     caps = tuple(model.capabilities)
-    for item in raw if isinstance(raw, list) else []:
-        if not isinstance(item, dict):
-            continue
+    for item in raw:
         channel = item.get("channel")
         nested = item.get("values")
         fields: dict[str, object] = nested if isinstance(nested, dict) else item
@@ -240,8 +225,8 @@ def check(model_file: Path, samples_dir: Path, *, live: bool = True) -> Report:
     report.model_id, report.title = model.id, f"{model.vendor} {model.model}"
     try:
         samples = load_samples(samples_dir)
-        now_ms = int(time.time() * 1000)
-        decoded = decode_samples(model, samples, now_ms, report)
+        at_ms = check_time_ms(model, samples, int(time.time() * 1000))
+        decoded = decode_samples(model, samples, at_ms, report)
     except SampleError as exc:
         report.error = str(exc)
         return _done(report, started)

@@ -26,11 +26,13 @@ from anju.settings import Settings
 from anju.wiring import Anju, build
 from broker.embedded import EmbeddedBroker
 from broker.mosquitto import Mosquitto, find_mosquitto, free_port
-from device_models.conformance import CHECK_HOME, Decoded
+from device_models.conformance import Decoded
+from device_models.conformance_raw import CHECK_HOME
 from device_models.conformance_report import Report
 from device_models.conformance_samples import Sample, sample_topic
 from device_models.conformance_verdicts import Verdicts
 from device_models.model import DeviceModel
+from device_models.registry import SHIPPED_MODELS
 from domain.alarms import Alarm
 from domain.clock import ManualClock
 from domain.decode import Message
@@ -152,8 +154,9 @@ def _settings(work: Path, port: int, protocol: str, model: DeviceModel) -> Setti
         "escalation": False,
         "notify_dry_run": True,
     }
-    if "device_models_dirs" in Settings.model_fields:
-        values["device_models_dirs"] = [Path(model.source).parent]
+    folder = Path(model.source).resolve().parent
+    if not folder.is_relative_to(SHIPPED_MODELS.resolve()):  # shipped ones are loaded anyway
+        values["device_models_dirs"] = str(folder)
     return Settings(**values)
 
 
@@ -183,7 +186,7 @@ def run_live(model: DeviceModel, samples: list[Sample], decoded: Decoded, report
     with tempfile.TemporaryDirectory(prefix="anju-check-") as tmp, ExitStack() as stack:
         work = Path(tmp)
         port, protocol, what = _broker(stack, work)
-        clock = ManualClock(time.time())
+        clock = ManualClock(decoded.at_ms / 1000)
         anju = build(_settings(work, port, protocol, model), clock=clock)
         report.broker = f"{what}, a throwaway Anju in {work}"
         devices = _provision(anju, model, decoded.device_ids)

@@ -133,8 +133,9 @@ class Verdicts:
 
     def _stored(self) -> None:
         points = self.pipe.points()
+        used: set[tuple[int, str]] = set()
         for name, seen in self.decoded.seen.items():
-            missing = [s for s in seen if not _take(points, s)]
+            missing = [s for s in seen if not _take(points, s, used)]
             outcome = self.outcome(name)
             if missing:
                 first = missing[0]
@@ -266,11 +267,12 @@ def _num(value: object) -> float:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
-def _take(points: list[Point], seen: Seen) -> bool:
-    """Find (and use up) a stored point that carries what the sample decoded to."""
+def _take(points: list[Point], seen: Seen, used: set[tuple[int, str]]) -> bool:
+    """Find a stored point that carries what the sample decoded to (each point's field is
+    matched once: two equal samples need two points)."""
     measurement = MEASUREMENT[seen.kind]
     for i, point in enumerate(points):
-        if point.measurement != measurement:
+        if point.measurement != measurement or (i, seen.key) in used:
             continue
         fields = point.fields
         if seen.kind == "event":
@@ -278,10 +280,9 @@ def _take(points: list[Point], seen: Seen) -> bool:
                 seen.value is None or fields.get("state") == seen.value
             )
         else:
-            got = fields.get(seen.key)
-            ok = _same(got, seen.value)
+            ok = _same(fields.get(seen.key), seen.value)
         if ok:
-            del points[i]
+            used.add((i, seen.key))
             return True
     return False
 
