@@ -29,6 +29,7 @@ GROUP_HELP = {
     "sim": "simulated homes: run scenarios, score alarms",
     "gateway": "the home gateway",
     "device": "device models: check conformance",
+    "users": "accounts of the web app and API",
 }
 BROKEN: dict[str, str] = {}  # command module -> why it could not be loaded
 

@@ -18,12 +18,15 @@ from typing import TYPE_CHECKING, Protocol
 from anju import logging as anju_logging
 from anju.cli import Command
 from anju.commands.serve import wait_for_signal
+from anju.commands.users import new_password
 from anju.settings import load
 from broker.mosquitto import Mosquitto, find_mosquitto, free_port
+from domain.access import Role
 from domain.ports import StateStore
 
 if TYPE_CHECKING:
     from firmware_sim.demo import SimHome
+    from web.auth.service import Auth
 
 
 class Broker(Protocol):
@@ -66,6 +69,32 @@ def provision(store: StateStore, homes: list[SimHome]) -> None:
             store.upsert_device(device)
 
 
+def seed_users(auth: Auth, homes: list[SimHome]) -> list[tuple[str, str, str]]:
+    """The demo's accounts with fresh passwords (made up at each start, printed): an admin, the
+    operator of the demo homes' communities and the family of the first demo resident."""
+    communities = sorted({h.home.community_id for h in homes})
+    residents = [r.resident_id for h in homes for r in h.residents][:1]
+    wanted = [
+        ("admin", Role.ADMIN, [], []),
+        ("op1", Role.OPERATOR, communities, []),
+        ("family1", Role.FAMILY, [], residents),
+    ]
+    made = []
+    for username, role, in_communities, of_residents in wanted:
+        password = new_password()
+        scope = {"communities": in_communities, "residents": of_residents}
+        user = auth.users.by_username(username)
+        if user is None:
+            auth.create_user(
+                username, role, password, communities=in_communities, residents=of_residents
+            )
+        else:
+            auth.set_password(user.user_id, password)
+            auth.users.update_user(user.user_id, auth.now_ms(), disabled=False, **scope)
+        made.append((username, role.value, password))
+    return made
+
+
 def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("var/demo"))
     parser.add_argument("--http-port", type=int, default=8000)
@@ -105,6 +134,7 @@ def _run(args: argparse.Namespace) -> int:
         provision(anju.state_store, homes)
         if anju.escalation is not None:
             demo_contacts(anju.escalation.store, [h.home for h in homes])
+        accounts = seed_users(anju.app.state.ctx.auth, homes)
         anju.start()
         sim_thread = threading.Thread(
             target=run_demo,
@@ -121,6 +151,8 @@ def _run(args: argparse.Namespace) -> int:
         print(
             f"  broker 127.0.0.1:{broker.port} (MQTT {protocol}), data in {data_dir}/", flush=True
         )
+        for username, role, password in accounts:
+            print(f"  log-in 登录: {username:8} / {password}   ({role}, demo only)", flush=True)
         print("  Ctrl-C stops everything.\n", flush=True)
         wait_for_signal()
     finally:

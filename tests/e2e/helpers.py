@@ -60,6 +60,7 @@ class SseReader:
     """Reads `/api/feed` on a thread; keeps (event, data, perf_counter at arrival)."""
 
     url: str
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. a bearer token
     events: list[tuple[str, dict[str, Any], float]] = field(default_factory=list)
     hello: threading.Event = field(default_factory=threading.Event)
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -71,7 +72,10 @@ class SseReader:
 
     def _run(self) -> None:
         try:
-            with httpx.Client(timeout=None) as client, client.stream("GET", self.url) as r:
+            with (
+                httpx.Client(timeout=None, headers=self.headers) as client,
+                client.stream("GET", self.url) as r,
+            ):
                 kind = ""
                 for line in r.iter_lines():
                     if line.startswith("event: "):

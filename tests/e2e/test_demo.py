@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -55,14 +56,22 @@ def test_demo_shows_an_alarm_within_60_s_and_stops_cleanly(tmp_path: Path, broke
     try:
         started = time.monotonic()
         alarms: list[dict[str, object]] = []
+        base = f"http://127.0.0.1:{http_port}"
+        web = httpx.Client(base_url=base, timeout=2)
         while time.monotonic() - started < 60 and not alarms:
             assert proc.poll() is None, (tmp_path / "demo.log").read_text()
             try:
-                r = httpx.get(f"http://127.0.0.1:{http_port}/api/alarms", timeout=2)
-                alarms = r.json()["alarms"]
+                if "anju_session" not in web.cookies:  # op1's password is printed at start
+                    found = re.search(r"op1\s+/ (\S+)", (tmp_path / "demo.log").read_text())
+                    if found:
+                        web.post("/api/auth/login", json={"username": "op1", "password": found[1]})
+                r = web.get("/api/alarms")
+                if r.status_code == 200:
+                    alarms = r.json()["alarms"]
             except httpx.HTTPError:
                 pass
             time.sleep(0.5)
+        web.close()
         assert alarms, "no alarm within 60 s"
         assert alarms[0]["type"] == "sos" and alarms[0]["severity"] == "critical"
         proc.send_signal(signal.SIGINT)

@@ -12,7 +12,9 @@ import pytest
 from anju.settings import Settings
 from anju.wiring import Anju, build
 from broker.mosquitto import Mosquitto, free_port
+from domain.access import Role
 from tests.e2e.helpers import Publisher, SseReader, provision
+from tests.web.auth_support import add_user, token_for
 
 
 @pytest.fixture
@@ -48,7 +50,10 @@ def test_published_sos_is_on_the_live_feed_within_a_second(
 ) -> None:
     button = anju.state_store.get_device("h1-sos")
     assert button is not None
-    feed = SseReader(f"{anju.url}/api/feed").start()
+    op1 = token_for(
+        anju, add_user(anju, Role.OPERATOR, username="op1", communities=["jinghong-01"])
+    )
+    feed = SseReader(f"{anju.url}/api/feed", headers=op1).start()
     publisher = Publisher(mosquitto.port)
     try:
         sent = publisher.sos(button, seq=1)
@@ -65,16 +70,15 @@ def test_published_sos_is_on_the_live_feed_within_a_second(
         again = feed.wait_for(is_sos(2), timeout=5)
         assert again is not None and again[1]["change"] == "updated"
         assert again[1]["alarm"]["count"] == 2
-        listed = httpx.get(f"{anju.url}/api/alarms", params={"open": "true"}).json()["alarms"]
+        listed = httpx.get(f"{anju.url}/api/alarms", params={"open": "true"}, headers=op1)
+        listed = listed.json()["alarms"]
         assert [a["id"] for a in listed] == [alarm["id"]]
         stored = anju.state_store.get_alarm(alarm["id"])
         assert stored is not None and stored.count == 2
         assert anju.ts_store.count() == 2  # both events stored as points too
 
-        accepted = httpx.post(
-            f"{anju.url}/api/alarms/{alarm['id']}/accept", json={"actor": "user:op1"}
-        )
-        assert accepted.status_code == 200
+        accepted = httpx.post(f"{anju.url}/api/alarms/{alarm['id']}/accept", json={}, headers=op1)
+        assert accepted.status_code == 200 and accepted.json()["history"][-1]["actor"] == "user:op1"
         health = httpx.get(f"{anju.url}/healthz").json()
         assert health == {
             "status": "ok",

@@ -16,9 +16,11 @@ from alerts.escalation.policy import Role
 from anju.settings import Settings
 from anju.wiring import Anju, build
 from broker.mosquitto import Mosquitto, free_port
+from domain.access import Role as UserRole
 from domain.alarms import AlarmState
 from tests.channels.receivers import HttpReceiver, http_receiver
 from tests.e2e.helpers import Publisher, provision
+from tests.web.auth_support import add_user, token_for
 
 HOOK_SECRET = "wired-webhook-secret"
 
@@ -110,8 +112,9 @@ def test_sos_is_escalated_and_taken_with_the_one_tap_link(
             esc = anju.escalation.store.get(alarm_id)  # type: ignore[union-attr]
         assert esc is not None and not esc.active and esc.stop_reason == "accepted"
 
-        told = client.get(f"{anju.url}/api/alarms/{alarm_id}/escalation").json()
-        kpi = client.get(anju.url + "/api/kpi", params={"hours": 1}).json()
+        admin = token_for(anju, add_user(anju, UserRole.ADMIN))
+        told = client.get(f"{anju.url}/api/alarms/{alarm_id}/escalation", headers=admin).json()
+        kpi = client.get(anju.url + "/api/kpi", params={"hours": 1}, headers=admin).json()
     assert told["active"] is False and told["stop_reason"] == "accepted"
     assert {(d["contact_id"], d["channel"], d["status"]) for d in told["deliveries"]} == {
         ("fam1", "webhook", "delivered"),
