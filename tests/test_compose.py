@@ -98,3 +98,18 @@ def test_image_contains_every_package() -> None:
     copied = set(re.findall(r"^COPY (\w+) \1$", dockerfile, flags=re.M))
     assert packages == copied
     assert any(s.get("build") == "." for s in ANJU.values())
+
+
+def test_broker_requires_accounts_and_tls_for_devices() -> None:
+    """Per-device accounts (dynamic security plugin) and TLS on 8883; docs/provisioning.md."""
+    production = _conf(REPO / "docker" / "mosquitto" / "mosquitto.conf")
+    assert production["allow_anonymous"] == ["false"]
+    assert production["plugin"] == ["/usr/lib/mosquitto_dynamic_security.so"]
+    assert production["plugin_opt_config_file"][0].startswith("/mosquitto/data/")
+    assert production["certfile"] and production["keyfile"]
+    assert SERVICES["mosquitto"]["ports"] == ["8883:8883"]  # the plain listener stays inside
+    admin = SERVICES["mosquitto"]["environment"]["ANJU_MQTT_ADMIN_PASSWORD"]
+    for name, service in ANJU.items():
+        env = service["environment"]
+        assert env["ANJU_MQTT_ADMIN_PASSWORD"] == admin, name
+        assert env["ANJU_MQTT_USERNAME"] and env["ANJU_MQTT_PASSWORD"], name
