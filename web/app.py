@@ -56,6 +56,7 @@ def create_app(
     from web.routes import alarms as alarm_routes
     from web.routes import auth as auth_routes
     from web.routes import devices as device_routes
+    from web.routes import family, family_page, family_prefs
 
     app = FastAPI(title="Anju (安居)", version="0.1.0")
     if auth is None:
@@ -77,6 +78,9 @@ def create_app(
     app.include_router(users.router)
     app.include_router(audit.router)
     app.include_router(device_routes.router)
+    app.include_router(family.router)
+    app.include_router(family_prefs.router)
+    app.include_router(family_page.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
