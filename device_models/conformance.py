@@ -157,7 +157,7 @@ def _check_range(
         outcome.add(
             f"range of {key}",
             Verdict.FAIL,
-            f"{sample}: {value} is outside the declared range [{low}, {high}]",
+            f"{sample}: {value} is outside the declared range [{low:g}, {high:g}]",
         )
 
 
@@ -186,7 +186,7 @@ def _blame(
                     f"range of {key}",
                     Verdict.FAIL,
                     f"{sample.name}: the decoder returned {value}, outside the declared range"
-                    f" [{low}, {high}] (the message is rejected)",
+                    f" [{low:g}, {high:g}] (the message is rejected)",
                 )
             else:
                 outcomes[cap.name].add(

@@ -53,7 +53,7 @@ def test_a_decoder_returning_an_out_of_range_value_fails_that_capability(tmp_pat
     report = check(folder / "qingmai-b2.yaml", folder / "samples", live=False)
     battery = report.outcome("battery")
     assert battery is not None and battery.verdict is Verdict.FAIL
-    assert "the decoder returned 810.0, outside the declared range [0.0, 100.0]" in battery.reason
+    assert "the decoder returned 810.0, outside the declared range [0, 100]" in battery.reason
     # every sample carried a battery value, so the pulse went unchecked (and says why)
     pulse = report.outcome("pulse")
     assert pulse is not None and pulse.verdict is Verdict.NOT_COVERED
