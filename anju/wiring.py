@@ -279,6 +279,8 @@ def build(
         app.state.escalation = escalation
     provisioning = make_provisioning(settings, state_store, clock)
     app.state.provisioning = provisioning
+    if provisioning is not None:  # claims and revokes reach ingest's device directory at once
+        provisioning.on_change(lambda _device: ingest.directory.refresh())
     web = WebServer(app, feed, settings.http_host, settings.http_port)
     return Anju(
         settings,

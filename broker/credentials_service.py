@@ -9,7 +9,7 @@ the broker, which disconnects it at once. Anju's rows are the truth; the broker 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -75,6 +75,20 @@ class Provisioning:
     ) -> None:
         self.store, self.state, self.models, self.broker = store, state, models, broker
         self.clock = clock
+        self._listeners: list[Callable[[str], None]] = []
+
+    def on_change(self, listener: Callable[[str], None]) -> None:
+        """`listener(device_id)` after a claim or a revoke changed a device in the state store
+        (ingest refreshes its device directory: a revoked device's messages relayed by its
+        gateway are refused at once, not after the directory's next refresh)."""
+        self._listeners.append(listener)
+
+    def _changed(self, device_id: str) -> None:
+        for listener in self._listeners:
+            try:
+                listener(device_id)
+            except Exception:
+                log.exception("device change listener failed for %s", device_id)
 
     def _now_ms(self) -> int:
         return int(self.clock.now() * 1000)
@@ -120,6 +134,7 @@ class Provisioning:
         self.state.upsert_device(
             Device(device_id, home_id, kind, reg.model_id, Room(room) if room else None)
         )
+        self._changed(device_id)
         claimed = self.store.get(device_id)
         assert claimed is not None
         return claimed
@@ -133,6 +148,7 @@ class Provisioning:
         if reg.home_id is not None and (device := self.state.get_device(device_id)) is not None:
             device.enabled = False
             self.state.upsert_device(device)
+            self._changed(device_id)
         self.broker.remove(reg.username)
         revoked = self.store.get(device_id)
         assert revoked is not None

@@ -151,9 +151,12 @@ def test_bad_claims_get_a_4xx_with_a_message(
 def test_revoke_tells_the_broker_and_blocks_a_later_claim(
     admin: TestClient, board: Board, prov: Provisioning
 ) -> None:
+    changed: list[str] = []
+    prov.on_change(changed.append)
     _register(admin, "pir-1")
     admin.post("/api/devices/pir-1/claim", json={"home_id": "h1", "room": "kitchen"})
     r = admin.post("/api/devices/pir-1/revoke")
+    assert changed == ["pir-1", "pir-1"]  # claim, revoke: ingest's directory is refreshed
     assert r.status_code == 200 and r.json()["status"] == "revoked"
     assert isinstance(prov.broker, RecordingBroker) and prov.broker.removed == ["dev:pir-1"]
     device = board.store.get_device("pir-1")
