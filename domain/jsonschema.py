@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import msgspec
@@ -37,7 +38,21 @@ def schemas() -> dict[str, dict[str, Any]]:
     """File name -> JSON Schema document."""
     out: dict[str, dict[str, Any]] = {}
     for name, (type_, title) in _DOCS.items():
-        doc = msgspec.json.schema(type_)
+        doc = _clean_descriptions(msgspec.json.schema(type_))
         doc = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **doc}
         out[f"{name}.schema.json"] = doc
     return out
+
+
+def _clean_descriptions(node: Any) -> Any:
+    """Docstrings dedented the same way whichever msgspec release made the schema."""
+    if isinstance(node, dict):
+        return {
+            k: inspect.cleandoc(v)
+            if k == "description" and isinstance(v, str)
+            else _clean_descriptions(v)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_clean_descriptions(v) for v in node]
+    return node
