@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     ingest_queue_max: int = 100_000
     device_rate_per_s: float = 20.0
     device_burst: int = 600
+    # extra folders of device model files (issue 9), separated by ':'; watched for changes
+    device_models_dirs: str = ""
 
     # web
     http_host: str = "127.0.0.1"

@@ -8,9 +8,11 @@ process (`anju serve`, `anju demo`, the end-to-end tests and `anju bench alerts`
 from __future__ import annotations
 
 import logging
+import os
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -29,6 +31,7 @@ from broker.acl_dynsec import BrokerAccounts, BrokerError, DynsecBroker, Unmanag
 from broker.credentials_service import ModelLookup, Provisioning
 from detectors.base import Detector
 from detectors.registry import DetectorContext, DetectorRegistry, builtin_detectors
+from device_models.registry import SHIPPED_MODELS, ModelRegistry
 from domain.clock import Clock, SystemClock
 from domain.ports import StateStore, TimeSeriesStore
 from ingest.service import IngestOptions, IngestService
@@ -94,6 +97,7 @@ class Anju:
     web: WebServer
     escalation: Escalation | None = None
     provisioning: Provisioning | None = None
+    models: ModelRegistry | None = None
     _started: list[str] = field(default_factory=list)
 
     @property
@@ -218,7 +222,7 @@ def make_escalation(
 
 
 def make_provisioning(
-    settings: Settings, state_store: StateStore, clock: Clock
+    settings: Settings, state_store: StateStore, clock: Clock, models: ModelLookup | None = None
 ) -> Provisioning | None:
     """Device registration and per-device MQTT accounts (issue 9), rows beside the state."""
     if not isinstance(state_store, SqlStateStore):
@@ -234,7 +238,7 @@ def make_provisioning(
             tls=ssl.create_default_context() if settings.mqtt_tls else None,
         )
     store = CredentialStore(state_store.engine, schema=state_store.schema)
-    return Provisioning(store, state_store, device_models(), broker, clock)
+    return Provisioning(store, state_store, models or device_models(), broker, clock)
 
 
 def device_models() -> ModelLookup:
@@ -245,6 +249,27 @@ def device_models() -> ModelLookup:
     for error in registry.load():
         log.error("device model: %s", error)
     return registry
+
+
+def make_models(settings: Settings, clock: Clock, detectors: DetectorRegistry) -> ModelRegistry:
+    """The device models (issue 9): shipped and the integrator's folders, reloaded on change
+    (ingest polls them); their supervision windows and battery thresholds follow them into the
+    detectors."""
+    extra = [Path(p) for p in settings.device_models_dirs.split(os.pathsep) if p.strip()]
+    models = ModelRegistry([SHIPPED_MODELS, *extra], clock=clock)
+
+    def push(registry: ModelRegistry) -> None:
+        loaded = registry.models()
+        detectors.configure_models(
+            {m.id: m.supervision.offline_after_s for m in loaded},
+            {m.id: m.battery_low for m in loaded if m.battery_low is not None},
+        )
+
+    models.on_change(push)
+    for error in models.load():
+        log.error("device model file not loaded: %s", error)
+    log.info("device models: %d loaded from %s", len(models), [str(d) for d in models.dirs])
+    return models
 
 
 def build(
@@ -264,7 +289,10 @@ def build(
             board = BoardStore(state_store.engine, schema=state_store.schema)
             detectors = [*detectors, PresenceRecorder(board)]
     registry = DetectorRegistry(alarms, clock, detectors)
-    ingest = IngestService(ts_store, state_store, clock, registry, ingest_options(settings))
+    models = make_models(settings, clock, registry)
+    ingest = IngestService(
+        ts_store, state_store, clock, registry, ingest_options(settings), models=models
+    )
     app = create_app(
         state_store,
         feed,
@@ -277,7 +305,7 @@ def build(
     if escalation is not None:
         app.state.link_signer = escalation.signer
         app.state.escalation = escalation
-    provisioning = make_provisioning(settings, state_store, clock)
+    provisioning = make_provisioning(settings, state_store, clock, models)
     app.state.provisioning = provisioning
     if provisioning is not None:  # claims and revokes reach ingest's device directory at once
         provisioning.on_change(lambda _device: ingest.directory.refresh())
@@ -295,4 +323,5 @@ def build(
         web,
         escalation,
         provisioning,
+        models,
     )

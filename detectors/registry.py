@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -110,6 +110,22 @@ class DetectorRegistry:
         with self._lock:
             self._detectors.append(detector)
         return self
+
+    def configure_models(
+        self, offline_after_s: Mapping[str, float], battery_low: Mapping[str, float]
+    ) -> None:
+        """Hand the device models' supervision windows and battery thresholds to the detectors
+        that use them (those with `set_models`), at start and after every model reload."""
+        with self._lock:
+            for detector in self._detectors:
+                set_models = getattr(detector, "set_models", None)
+                if set_models is None:
+                    continue
+                try:
+                    set_models(offline_after_s, battery_low)
+                except Exception:
+                    DETECTOR_ERRORS.labels(detector.name).inc()
+                    log.exception("detector %s failed to take the device models", detector.name)
 
     @property
     def names(self) -> list[str]:

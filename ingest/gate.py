@@ -33,6 +33,21 @@ class Gate:
         self.directory = directory
         self.limiter = limiter
         self.seen = seen if seen is not None else SeenIndex()
+        self.last_seq: dict[str, int] = {}  # devices whose model has no seq: the last one given
+
+    def remember(self, device_id: str, seq: int) -> None:
+        """A key stored before a restart: seen (dedup) and the base of assigned seqs."""
+        self.seen.add(device_id, seq)
+        if seq > self.last_seq.get(device_id, -1):
+            self.last_seq[device_id] = seq
+
+    def next_seq(self, device_id: str, received_ms: int, _index: int = 0) -> int:
+        """A seq for a message of a device that sends none: one more than the last (so they
+        stay one interval in the dedup index); a device never seen starts at received_ms*1000."""
+        last = self.last_seq.get(device_id)
+        seq = received_ms * 1000 if last is None else last + 1
+        self.last_seq[device_id] = seq
+        return seq
 
     def check(self, topic: str, payload: bytes, now_ms: int) -> Accepted | Rejected:
         decoded = decode(topic, payload, now_ms)
@@ -48,13 +63,17 @@ class Gate:
                 f"device {device.device_id!r} belongs to home {device.home_id!r},"
                 f" published on home {where.home_id!r}",
             )
-        body = decoded.body
+        return self.admit(decoded, device, now_ms)
+
+    def admit(self, message: Message, device: Device, now_ms: int) -> Accepted | Rejected:
+        """The checks after decoding: the device's rate limit, then not seen before."""
+        body = message.body
         if isinstance(body, contract.Availability):
             if not self.limiter.allow(device.device_id + "/availability", now_ms):
                 return Rejected(Reason.RATE_LIMITED, "availability flood")
-            return Accepted(decoded, device)
+            return Accepted(message, device)
         if not self.limiter.allow(device.device_id, now_ms, body.ts):
             return Rejected(Reason.RATE_LIMITED, f"device {device.device_id!r} over its budget")
         if not self.seen.add(device.device_id, body.seq):
             return Rejected(Reason.DUPLICATE, f"seq {body.seq} of {device.device_id!r} seen")
-        return Accepted(decoded, device)
+        return Accepted(message, device)

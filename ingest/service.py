@@ -26,6 +26,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from device_models.registry import ModelRegistry
 from domain.clock import Clock, now_ms
 from domain.decode import Message
 from domain.dedup import SeenIndex
@@ -37,6 +38,7 @@ from domain.topics import UPLINK_FILTER
 from ingest import metrics
 from ingest.directory import DeviceDirectory
 from ingest.gate import DEDUP_WINDOW_MS, Accepted, Gate
+from ingest.models import Checker
 from ingest.ratelimit import RateLimiter
 from ingest.sink import NullSink, Sink
 
@@ -102,6 +104,8 @@ class IngestService:
         clock: Clock,
         sink: Sink | None = None,
         options: IngestOptions | None = None,
+        *,
+        models: ModelRegistry | None = None,
     ) -> None:
         self.ts_store = ts_store
         self.state_store = state_store
@@ -115,6 +119,7 @@ class IngestService:
         self.gate = Gate(
             self.directory, RateLimiter(self.options.rate_per_s, self.options.burst), SeenIndex()
         )
+        self.checker = Checker(self.gate, models)  # contract topics, and device models' own
         # events (SOS, fall...) leave the queue before readings that came earlier: an alarm never
         # waits behind a backlog; FIFO within each lane (priority, arrival order, item)
         self._queue: queue.PriorityQueue[tuple[int, int, _Item]] = queue.PriorityQueue(
@@ -134,7 +139,7 @@ class IngestService:
         since = now_ms(self.clock) - DEDUP_WINDOW_MS
         count = 0
         for device_id, seq in self.ts_store.keys_since(since):
-            self.gate.seen.add(device_id, seq)
+            self.gate.remember(device_id, seq)
             count += 1
         self.directory.refresh()
         log.info("ingest starting: %d stored keys, %d devices", count, len(self.directory))
@@ -228,6 +233,7 @@ class IngestService:
         self._generation += 1
         self.stats.connects += 1
         client.subscribe(self.options.subscription, qos=1)
+        self.checker.subscribe(client, self.options.share_group)
         self._connected.set()
         metrics.CONNECTED.set(1)
         log.info(
@@ -256,6 +262,7 @@ class IngestService:
 
     def _work(self) -> None:
         while not self._stopping.is_set():
+            self.checker.poll(self._client, self.options.share_group)  # model files changed?
             items = self._take_batch()
             if items:
                 try:
@@ -306,28 +313,31 @@ class IngestService:
         letters: list[DeadLetter] = []
         rejected: dict[str, int] = {}
         redelivered = 0
-        check = self.gate.check
+        check = self.checker.check
         for item in items:
-            point: Point | None = None
-            try:
-                verdict = check(item.topic, item.payload, now)
-                if isinstance(verdict, Accepted):
-                    point = to_point(verdict.message)
+            try:  # one raw message, one verdict (a device model's payload may say several things)
+                verdicts = check(item.topic, item.payload, now)
+                pairs = [
+                    (v, to_point(v.message) if isinstance(v, Accepted) else None) for v in verdicts
+                ]
             except Exception as exc:  # a bug must cost one message (kept), never the batch
                 log.exception("ingest: check failed on %s", item.topic)
-                verdict = Rejected(Reason.DECODER, f"{type(exc).__name__}: {exc}"[:300])
-            if isinstance(verdict, Accepted):
-                accepted.append((verdict.message, verdict.device))
-                if point is not None:
-                    points.append(point)
-            elif verdict.reason is Reason.DUPLICATE and item.dup:
-                # the broker's own redelivery of what was stored before an ack got through:
-                # expected after a restart, not a device replaying, so no dead letter
-                redelivered += 1
-            else:
-                reason = verdict.reason.value
-                rejected[reason] = rejected.get(reason, 0) + 1
-                letters.append(DeadLetter(now, reason, verdict.detail, item.topic, item.payload))
+                pairs = [(Rejected(Reason.DECODER, f"{type(exc).__name__}: {exc}"[:300]), None)]
+            for verdict, point in pairs:
+                if isinstance(verdict, Accepted):
+                    accepted.append((verdict.message, verdict.device))
+                    if point is not None:
+                        points.append(point)
+                elif verdict.reason is Reason.DUPLICATE and item.dup:
+                    # the broker's own redelivery of what was stored before an ack got through:
+                    # expected after a restart, not a device replaying, so no dead letter
+                    redelivered += 1
+                else:
+                    reason = verdict.reason.value
+                    rejected[reason] = rejected.get(reason, 0) + 1
+                    letters.append(
+                        DeadLetter(now, reason, verdict.detail, item.topic, item.payload)
+                    )
         self._write(points, letters)
         self._ack(items)
         self._count(len(items), len(accepted), len(points), rejected, redelivered)

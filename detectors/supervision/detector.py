@@ -12,7 +12,8 @@ has a restore: `device_offline` then `device_offline_restored`, and so on. Fault
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import msgspec
@@ -38,6 +39,7 @@ class SupervisionConfig:
     battery_interval_s: float = 25 * 3600  # heartbeat window of battery devices (zigbee2mqtt)
     mains_interval_s: float = 10 * 60  # heartbeat window of mains devices (gateway)
     model_intervals_s: dict[str, float] = field(default_factory=dict)  # per device model
+    model_battery_low: dict[str, float] = field(default_factory=dict)  # per device model
     missed: float = 1.0  # intervals without any message before "offline"
     battery_low: float = 20.0
     battery_ok: float = 30.0
@@ -152,6 +154,23 @@ class SupervisionDetector:
                     )
         return self._saved(found) if found else found
 
+    def set_models(
+        self, offline_after_s: Mapping[str, float], battery_low: Mapping[str, float]
+    ) -> None:
+        """The device model files' supervision windows and low-battery thresholds (at start and
+        after every reload); devices already watched move to their model's new window."""
+        self.config = replace(
+            self.config,
+            model_intervals_s=dict(offline_after_s),
+            model_battery_low=dict(battery_low),
+        )
+        defaults = {True: self.config.mains_interval_s, False: self.config.battery_interval_s}
+        for st in self._state.devices.values():
+            interval = self.config.model_intervals_s.get(
+                st.model, defaults[st.kind in {k.value for k in MAINS}]
+            )
+            st.window_ms = int(interval * self.config.missed * 1000)
+
     def flush(self) -> None:
         if self._store is not None:
             self._store.save_blob(BLOB_KEY, msgspec.msgpack.encode(self._state))
@@ -192,9 +211,10 @@ class SupervisionDetector:
         )
 
     def _battery(self, st: DeviceState, battery: float, now_ms: int) -> list[Detection]:
-        if battery < self.config.battery_low:
-            return self._raise(st, "low_battery", now_ms, {"battery": battery})
-        if battery >= self.config.battery_ok:
+        low = self.config.model_battery_low.get(st.model, self.config.battery_low)
+        if battery < low:
+            return self._raise(st, "low_battery", now_ms, {"battery": battery, "below": low})
+        if battery >= max(self.config.battery_ok, low + 10):
             return self._restore(st, "low_battery", now_ms)
         return []
 
