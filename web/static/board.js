@@ -1,151 +1,204 @@
-// Operator board: open alarms, newest critical first, live over SSE (/api/feed).
+// Operator board: open alarms by severity, then longest waiting first, live over SSE
+// (/api/feed); a beep and a flash for every new critical alarm; tabs for homes and check-ins.
 "use strict";
-const T = JSON.parse(document.getElementById("i18n").textContent);
-const RANK = { critical: 0, major: 1, minor: 2, technical: 3 };
-const alarms = new Map();
-const fresh = new Set();
-const list = document.getElementById("alarms");
-const statusEl = document.getElementById("status");
-const actorEl = document.getElementById("actor");
-const errorEl = document.getElementById("error");
+(() => {
+  const { T, tr, el, api, ago, clock, showError } = Board;
+  const RANK = { critical: 0, major: 1, minor: 2, technical: 3 };
+  const alarms = new Map();
+  const fresh = new Set();
+  const list = document.getElementById("alarms");
+  const statusEl = document.getElementById("status");
+  const soundBtn = document.getElementById("sound");
+  let audio = null;
 
-actorEl.value = localStorage.getItem("anju.actor") || actorEl.value;
-actorEl.addEventListener("change", () => localStorage.setItem("anju.actor", actorEl.value));
+  // ---- tabs ------------------------------------------------------------------------------------
+  Board.showTab = (name) => {
+    for (const b of document.querySelectorAll(".tabs button")) b.classList.toggle("active", b.dataset.tab === name);
+    for (const p of document.querySelectorAll(".pane")) {
+      const on = p.id === `pane-${name}`;
+      p.hidden = !on;
+      p.classList.toggle("active", on);
+    }
+    if (name === "homes") Board.homes.load();
+    if (name === "checkins") Board.homes.loadCheckins();
+  };
+  for (const b of document.querySelectorAll(".tabs button")) b.addEventListener("click", () => Board.showTab(b.dataset.tab));
 
-function tr(key, fallback) { return T[key] !== undefined ? T[key] : fallback; }
-
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
-
-function age(ms) {
-  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
-  return s < 120 ? `${s} ${T.ago_s}` : `${Math.round(s / 60)} ${T.ago_m}`;
-}
-
-function acceptedBy(a) {
-  for (let i = a.history.length - 1; i >= 0; i--) {
-    if (a.history[i].state === "accepted") return a.history[i].actor;
+  // ---- sound and flash ------------------------------------------------------------------------
+  function soundOn(on) {
+    soundBtn.dataset.on = on ? "1" : "0";
+    soundBtn.textContent = on ? T.sound_on : T.sound_off;
   }
-  return "";
-}
+  soundBtn.addEventListener("click", () => {
+    if (!audio) audio = new (window.AudioContext || window.webkitAudioContext)();
+    if (soundBtn.dataset.on === "1") { soundOn(false); return; }
+    audio.resume().then(() => soundOn(true));
+  });
+  document.addEventListener("click", () => { if (audio && audio.state === "suspended") audio.resume(); }, { once: true });
 
-function row(a) {
-  const li = el("li", `alarm ${a.severity}` + (fresh.has(a.id) ? " new" : ""));
-  li.dataset.alarmId = a.id;
-  li.dataset.severity = a.severity;
-  const title = el("div", "title");
-  title.append(el("span", "badge", tr(`sev.${a.severity}`, a.severity)));
-  title.append(el("span", "type", tr(`type.${a.type}`, a.type)));
-  if (a.count > 1) title.append(el("span", "count", ` ×${a.count}`));
-  li.append(title);
-
-  const actions = el("div", "actions");
-  if (a.state === "raised" || a.state === "notified") {
-    const button = el("button", "accept", T.accept);
-    button.type = "button";
-    button.addEventListener("click", () => accept(a.id, button));
-    actions.append(button);
-  } else {
-    actions.append(el("span", "taken", `${T.accepted_by}${acceptedBy(a)}`));
+  function beep() {
+    Board.beeps = (Board.beeps || 0) + 1;  // counted even when muted (tests, and the flash)
+    if (!audio || soundBtn.dataset.on !== "1") return;
+    const t0 = audio.currentTime;
+    for (const [i, f] of [[0, 880], [1, 660], [2, 880]]) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = f;
+      osc.type = "square";
+      gain.gain.setValueAtTime(0.15, t0 + i * 0.25);
+      gain.gain.exponentialRampToValueAtTime(0.001, t0 + i * 0.25 + 0.22);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(t0 + i * 0.25);
+      osc.stop(t0 + i * 0.25 + 0.23);
+    }
   }
-  li.append(actions);
 
-  const meta = el("div", "meta");
-  const home = a.home || {};
-  const residents = (home.residents || []).join("、");
-  const ev = a.evidence || {};
-  const parts = [
-    residents ? `${T.residents}: ${residents}` : null,
-    `${T.address}: ${home.address || a.home_id}`,
-    ev.room ? `${T.room}: ${tr(`room.${ev.room}`, ev.room)}` : null,
-    a.device_id ? `${T.device}: ${a.device_id}` : null,
-    `${T.raised_at}: ${new Date(a.raised_ms).toLocaleTimeString(T.html_lang)}`,
-  ].filter(Boolean);
-  meta.append(el("span", "where", parts.join(" · ")));
-  meta.append(document.createTextNode(" · "));
-  const ageEl = el("span", "age", age(a.raised_ms));
-  ageEl.dataset.raised = a.raised_ms;
-  meta.append(ageEl);
-  li.append(meta);
-  return li;
-}
-
-function render() {
-  const open = [...alarms.values()].filter((a) => a.open);
-  open.sort((x, y) => (RANK[x.severity] - RANK[y.severity]) || (y.raised_ms - x.raised_ms));
-  list.replaceChildren(...open.map(row));
-  document.getElementById("empty").hidden = open.length > 0;
-  tickAges();
-}
-
-function tickAges() {
-  for (const node of list.querySelectorAll(".age")) {
-    const raised = Number(node.dataset.raised);
-    node.textContent = age(raised);
-    const li = node.closest("li");
-    const waiting = li.querySelector("button.accept") !== null;
-    node.classList.toggle("late", waiting && Date.now() - raised > 60000);
+  function flash() {
+    document.body.classList.remove("flash");
+    void document.body.offsetWidth;  // restart the animation
+    document.body.classList.add("flash");
+    setTimeout(() => document.body.classList.remove("flash"), 3000);
   }
-}
-setInterval(tickAges, 1000);
 
-function showError(text) {
-  errorEl.textContent = text ? `${T.error}${text}` : "";
-  errorEl.hidden = !text;
-}
+  // ---- the list ----------------------------------------------------------------------------------
+  function takenBy(a) {
+    for (let i = a.history.length - 1; i >= 0; i--) {
+      if (a.history[i].state === "accepted") return a.history[i].actor;
+    }
+    return "";
+  }
 
-async function load() {
-  try {
-    const r = await fetch("/api/alarms?open=true&limit=500");
-    if (!r.ok) throw new Error(`${r.status}`);
-    const body = await r.json();
-    alarms.clear();
-    for (const a of body.alarms) alarms.set(a.id, a);
+  function waiting(a) { return a.state === "raised" || a.state === "notified"; }
+
+  function row(a) {
+    const li = el("li", `alarm ${a.severity}` + (fresh.has(a.id) ? " new" : "") + (Board.detail.selected() === a.id ? " selected" : ""));
+    li.dataset.alarmId = a.id;
+    li.dataset.severity = a.severity;
+    li.dataset.state = a.state;
+    const title = el("div", "title");
+    title.append(el("span", "badge", tr(`sev.${a.severity}`, a.severity)));
+    title.append(el("span", "type", tr(`type.${a.type}`, a.type)));
+    if (a.count > 1) title.append(el("span", "count", ` ×${a.count}`));
+    title.append(el("span", "state", tr(`state.${a.state}`, a.state)));
+    li.append(title);
+
+    const actions = el("div", "actions");
+    const c = el("span", "clock" + (waiting(a) ? " waiting" : ""), clock(a.raised_ms));
+    c.dataset.raised = a.raised_ms;
+    actions.append(c);
+    if (waiting(a)) {
+      const button = el("button", "accept", T.accept);
+      button.type = "button";
+      button.addEventListener("click", (e) => { e.stopPropagation(); accept(a.id, button); });
+      actions.append(button);
+    } else {
+      actions.append(el("span", "taken", `${T.accepted_by}${takenBy(a)}`));
+    }
+    const more = el("button", "details", T.details);
+    more.type = "button";
+    actions.append(more);
+    li.append(actions);
+
+    const home = a.home || {};
+    const ev = a.evidence || {};
+    const parts = [
+      home.residents && home.residents.length ? `${T.residents}: ${home.residents.join("、")}` : null,
+      `${T.address}: ${home.address || a.home_id}`,
+      ev.room ? `${T.room}: ${tr(`room.${ev.room}`, ev.room)}` : null,
+      a.device_id ? `${T.device}: ${a.device_id}` : null,
+      `${T.raised_at}: ${new Date(a.raised_ms).toLocaleTimeString(T.html_lang, { hour12: false })}`,
+    ].filter(Boolean);
+    const meta = el("div", "meta");
+    meta.append(el("span", "where", parts.join(" · ")));
+    li.append(meta);
+    li.addEventListener("click", () => Board.detail.open(a, a.home_id));
+    return li;
+  }
+
+  function order(x, y) {
+    return (RANK[x.severity] - RANK[y.severity]) || (x.raised_ms - y.raised_ms) || (x.id < y.id ? -1 : 1);
+  }
+
+  function render() {
+    const open = [...alarms.values()].filter((a) => a.open).sort(order);
+    list.replaceChildren(...open.map(row));
+    document.getElementById("empty").hidden = open.length > 0;
+    document.getElementById("open-count").textContent = String(open.length);
+    tick();
+  }
+
+  function tick() {
+    const now = Date.now();
+    for (const node of list.querySelectorAll(".clock")) {
+      const raised = Number(node.dataset.raised);
+      node.textContent = clock(raised);
+      node.classList.toggle("late", node.classList.contains("waiting") && now - raised > 60000);
+    }
+  }
+  setInterval(tick, 1000);
+
+  async function load() {
+    try {
+      const body = await api("GET", "/api/alarms?open=true&limit=1000");
+      alarms.clear();
+      for (const a of body.alarms) alarms.set(a.id, a);
+      render();
+      showError("");
+    } catch (err) { showError(err.message || String(err)); }
+  }
+
+  async function accept(id, button) {
+    button.disabled = true;
+    try {
+      const a = await api("POST", `/api/alarms/${encodeURIComponent(id)}/accept`, {});
+      alarms.set(a.id, a);
+      showError("");
+      render();
+    } catch (err) {
+      button.disabled = false;
+      showError(err.message || String(err));
+    }
+  }
+
+  async function kpi() {
+    try {
+      const k = await api("GET", "/api/kpi?hours=24");
+      const a = k.all;
+      const pct = (x) => (x === null || x === undefined ? "—" : `${Math.round(x * 1000) / 10}%`);
+      const node = document.getElementById("kpi");
+      node.replaceChildren(
+        el("span", a.meets_60s === false ? "bad" : "ok", `${T["kpi.60"]} ${pct(a.share_60s)}`),
+        el("span", a.meets_180s === false ? "bad" : "ok", `${T["kpi.180"]} ${pct(a.share_180s)}`),
+        el("span", a.waiting ? "bad" : "ok", `${T["kpi.waiting"]} ${a.waiting}`),
+      );
+      node.dataset.share60 = a.share_60s ?? "";
+    } catch (err) { /* KPIs are a convenience: the board works without them */ }
+  }
+  setInterval(kpi, 30000);
+
+  document.addEventListener("board:detail-closed", render);
+
+  // ---- live --------------------------------------------------------------------------------
+  function setLive(live) {
+    statusEl.textContent = live ? T.live : T.offline;
+    statusEl.className = `status ${live ? "live" : "offline"}`;
+    statusEl.dataset.live = live ? "1" : "0";
+  }
+
+  const source = new EventSource("/api/feed");
+  source.addEventListener("hello", () => { setLive(true); load(); kpi(); });
+  source.addEventListener("resync", load);
+  source.addEventListener("alarm", (e) => {
+    const { change, alarm } = JSON.parse(e.data);
+    if (alarm.open) alarms.set(alarm.id, alarm); else alarms.delete(alarm.id);
+    if (change === "raised") {
+      fresh.add(alarm.id);
+      setTimeout(() => { fresh.delete(alarm.id); }, 3000);
+      if (alarm.severity === "critical") { beep(); flash(); }
+    }
     render();
-  } catch (err) {
-    showError(String(err));
-  }
-}
-
-async function accept(id, button) {
-  button.disabled = true;
-  try {
-    const r = await fetch(`/api/alarms/${encodeURIComponent(id)}/accept`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ actor: actorEl.value || "operator" }),
-    });
-    const body = await r.json();
-    if (!r.ok) throw new Error(typeof body.detail === "string" ? body.detail : r.status);
-    alarms.set(body.id, body);
-    showError("");
-    render();
-  } catch (err) {
-    button.disabled = false;
-    showError(err.message || String(err));
-  }
-}
-
-function setLive(live) {
-  statusEl.textContent = live ? T.live : T.offline;
-  statusEl.className = `status ${live ? "live" : "offline"}`;
-  statusEl.dataset.live = live ? "1" : "0";
-}
-
-const source = new EventSource("/api/feed");
-source.addEventListener("hello", () => { setLive(true); load(); });
-source.addEventListener("resync", load);
-source.addEventListener("alarm", (e) => {
-  const { change, alarm } = JSON.parse(e.data);
-  if (alarm.open) alarms.set(alarm.id, alarm); else alarms.delete(alarm.id);
-  if (change === "raised") {
-    fresh.add(alarm.id);
-    setTimeout(() => fresh.delete(alarm.id), 3000);
-  }
-  render();
-});
-source.onerror = () => setLive(false);
+    Board.detail.onAlarm(change, alarm);
+    if (change === "raised" || change === "accepted" || change === "resolved") kpi();
+  });
+  source.onerror = () => setLive(false);
+})();

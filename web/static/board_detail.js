@@ -1,0 +1,298 @@
+// The alarm detail panel: who, where, what happened, and the operator's actions (accept, call
+// log, dispatch 120, resolve). Also opens for a home without an alarm (from the homes tiles).
+"use strict";
+Board.detail = (() => {
+  const { T, tr, el, api, ago, clock, time, select, field, showError } = Board;
+  const panel = document.getElementById("detail");
+  const CALLEES = ["resident", "family", "neighbour", "community", "emergency", "other"];
+  const RESULTS = ["reached", "no_answer", "busy", "wrong_number", "voicemail"];
+  const OUTCOMES = ["helped_at_home", "visit", "ambulance", "hospital", "false_alarm", "deceased", "other"];
+  let current = { alarm: null, homeId: null, hours: 12, home: null };
+
+  function section(title, cls) {
+    const s = el("section", `block ${cls || ""}`);
+    s.append(el("h3", null, title));
+    return s;
+  }
+
+  function dl(pairs) {
+    const d = el("dl");
+    for (const [k, v] of pairs) {
+      if (v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length)) continue;
+      d.append(el("dt", null, k), el("dd", null, Array.isArray(v) ? v.join("、") : v));
+    }
+    return d;
+  }
+
+  function header() {
+    const h = el("div", "detail-head");
+    const a = current.alarm;
+    const title = el("h2", null, a ? `${tr(`type.${a.type}`, a.type)} · ${tr(`state.${a.state}`, a.state)}` : current.homeId);
+    const close = el("button", "close", T["detail.close"]);
+    close.type = "button";
+    close.addEventListener("click", closePanel);
+    h.append(title, close);
+    if (a) {
+      const waiting = a.state === "raised" || a.state === "notified";
+      const c = el("span", `answer-clock ${waiting ? "waiting" : ""}`, clock(a.raised_ms));
+      c.dataset.raised = a.raised_ms;
+      c.id = "answer-clock";
+      h.append(el("p", "when", `${T.raised_at}: ${time(a.raised_ms)} · `), c);
+    }
+    return h;
+  }
+
+  function actions() {
+    const a = current.alarm;
+    const box = el("section", "block actions-block");
+    if (!a || !a.open) return box;
+    const row = el("div", "buttons");
+    if (a.state === "raised" || a.state === "notified") {
+      const b = el("button", "accept", T.accept);
+      b.type = "button";
+      b.id = "detail-accept";
+      b.addEventListener("click", () => act(b, () => api("POST", `/api/alarms/${a.id}/accept`, {})));
+      row.append(b);
+    }
+    const d = el("button", "dispatch", T.dispatch);
+    d.type = "button";
+    d.id = "dispatch";
+    d.addEventListener("click", () => {
+      const loc = current.home ? current.home.location : null;
+      const where = loc ? `${loc.address} (${loc.lat ?? "?"}, ${loc.lon ?? "?"})` : "";
+      if (!window.confirm(`${T["dispatch.confirm"]}\n${where}`)) return;
+      act(d, () => api("POST", `/api/alarms/${a.id}/dispatch`, { service: "120" }));
+    });
+    row.append(d);
+    box.append(row);
+
+    const call = el("form", "call-form");
+    call.id = "call-form";
+    call.append(el("h3", null, T["call.log"]));
+    const name = el("input"); name.name = "callee_name"; name.maxLength = 100;
+    const number = el("input"); number.name = "number"; number.maxLength = 40; number.inputMode = "tel";
+    const note = el("input"); note.name = "note"; note.maxLength = 1000;
+    call.append(field(T["call.callee"], select("callee", CALLEES, "callee")),
+                field(T["call.name"], name), field(T["call.number"], number),
+                field(T["call.result"], select("result", RESULTS, "result")),
+                field(T["call.note"], note));
+    const save = el("button", null, T["call.save"]); save.type = "submit";
+    call.append(save);
+    call.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const f = new FormData(call);
+      act(save, async () => {
+        await api("POST", `/api/alarms/${a.id}/calls`, Object.fromEntries(f.entries()));
+        call.reset();
+      });
+    });
+    box.append(call);
+
+    const res = el("form", "resolve-form");
+    res.id = "resolve-form";
+    res.append(el("h3", null, T.resolve));
+    const notes = el("textarea"); notes.name = "note"; notes.maxLength = 1000; notes.rows = 2;
+    res.append(field(T["resolve.outcome"], select("outcome", OUTCOMES, "outcome")),
+               field(T["resolve.notes"], notes));
+    const done = el("button", "resolve", T.resolve); done.type = "submit";
+    res.append(done);
+    res.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const f = new FormData(res);
+      act(done, () => api("POST", `/api/alarms/${a.id}/resolve`, Object.fromEntries(f.entries())));
+    });
+    box.append(res);
+    return box;
+  }
+
+  async function act(button, fn) {
+    button.disabled = true;
+    try { await fn(); showError(""); } catch (err) { showError(err.message || String(err)); }
+    finally { button.disabled = false; }
+  }
+
+  function log(data) {
+    const s = section(T["detail.actions"], "log");
+    s.id = "actions-log";
+    const items = [
+      ...data.calls.map((c) => ({ at: c.at_ms, cls: "call", text:
+        `${time(c.at_ms)} ${c.caller} ${T["call.entry"]} ${tr(`callee.${c.callee}`, c.callee)} ${c.callee_name} ${c.number} — ${tr(`result.${c.result}`, c.result)}${c.note ? ` (${c.note})` : ""}` })),
+      ...data.dispatches.map((d) => ({ at: d.at_ms, cls: "dispatch", text:
+        `${time(d.at_ms)} ${d.actor} ${T["dispatch.done"]} ${d.service} ${T["dispatch.to"]} ${d.location.address} (${d.location.lat ?? "?"}, ${d.location.lon ?? "?"})` })),
+    ].sort((x, y) => x.at - y.at);
+    if (!items.length) s.append(el("p", "muted", T["detail.no_actions"]));
+    const ol = el("ol");
+    for (const i of items) ol.append(el("li", i.cls, i.text));
+    s.append(ol);
+    return s;
+  }
+
+  function residents(home) {
+    const frag = document.createDocumentFragment();
+    for (const r of home.residents) {
+      const s = section(`${T["detail.profile"]}: ${r.name}`, "profile");
+      s.append(dl([
+        [T["detail.age_label"], r.age === null ? null : `${r.age}${T["detail.age"]}`],
+        [T["detail.phone"], r.phone],
+        [T["detail.risk"], r.risk.map((x) => tr(`risk.${x}`, x))],
+      ]));
+      const rec = r.record;
+      s.append(el("h4", null, T["detail.record"]));
+      s.append(dl([
+        [T["rec.household"], tr(`household.${rec.household}`, rec.household)],
+        [T["rec.registration"], rec.registration],
+        [T["rec.family"], rec.family.map((f) => `${f.name}（${f.relation}）${f.phone}${f.lives_nearby ? " · " + T["rec.nearby"] : ""}`)],
+        [T["rec.conditions"], rec.conditions],
+        [T["rec.self_care"], tr(`self_care.${rec.self_care}`, rec.self_care)],
+        [T["rec.medication"], rec.medication],
+        [T["rec.language"], rec.language],
+        [T["rec.benefits"], rec.benefits],
+      ]));
+      frag.append(s);
+    }
+    return frag;
+  }
+
+  function contacts(home) {
+    const s = section(T["detail.contacts"], "contacts");
+    const ol = el("ol");
+    for (const c of home.contacts) {
+      const addr = Object.entries(c.addresses).map(([k, v]) => `${k}: ${v}`).join(" · ");
+      ol.append(el("li", null, `${tr(`role.${c.role}`, c.role)} — ${c.name} ${addr}`));
+    }
+    s.append(ol);
+    return s;
+  }
+
+  function location(home) {
+    const s = section(T["detail.location"], "location");
+    s.append(el("p", null, `${T.address}: ${home.address || home.home_id}`));
+    const loc = home.location;
+    const p = el("p", loc.out ? "out" : null, loc.out
+      ? `${T["detail.out"]}${loc.lat}, ${loc.lon} (${ago(loc.at_ms)})` : T["detail.at_home"]);
+    s.append(p);
+    const url = loc.map_url || home.map_url;
+    if (url) {
+      const a = el("a", "map", T["detail.map"]);
+      a.href = url; a.target = "_blank"; a.rel = "noopener";
+      s.append(a);
+    }
+    return s;
+  }
+
+  function activity(home) {
+    const s = section(T["detail.activity"], "activity");
+    const hours = select("hours", ["6", "12", "24", "48"], "_");
+    for (const o of hours.options) o.textContent = `${o.value} ${T["detail.hours"]}`;
+    hours.value = String(current.hours);
+    hours.addEventListener("change", () => { current.hours = Number(hours.value); loadChart(); });
+    s.append(hours);
+    const box = el("div", "chart");
+    box.id = "chart";
+    s.append(box);
+    return s;
+  }
+
+  async function loadChart() {
+    const box = document.getElementById("chart");
+    if (!box || !current.homeId) return;
+    try {
+      const data = await api("GET", `/api/homes/${encodeURIComponent(current.homeId)}/activity?hours=${current.hours}`);
+      box.replaceChildren(data.lanes.length ? Board.chart.timeline(data) : el("p", "muted", T["detail.no_activity"]));
+    } catch (err) {
+      box.replaceChildren(el("p", "error", err.message));
+    }
+  }
+
+  function devices(home) {
+    const s = section(T["detail.devices"], "devices");
+    const table = el("table");
+    const head = el("tr");
+    for (const h of [T.device, T.room, T["detail.battery"], T["detail.last_seen"], T["detail.faults"]]) head.append(el("th", null, h));
+    table.append(head);
+    for (const d of home.devices) {
+      const tr_ = el("tr", d.faults.length ? "fault" : null);
+      tr_.append(el("td", null, `${tr(`kind.${d.kind}`, d.kind)} ${d.device_id}`),
+                 el("td", null, d.room ? tr(`room.${d.room}`, d.room) : "—"),
+                 el("td", d.battery !== null && d.battery < 20 ? "low" : null, d.battery === null ? "—" : `${Math.round(d.battery)}%`),
+                 el("td", null, ago(d.last_seen_ms)),
+                 el("td", null, d.faults.map((f) => tr(`type.${f}`, f)).join("、") || "—"));
+      table.append(tr_);
+    }
+    s.append(table);
+    return s;
+  }
+
+  function earlier(home) {
+    const s = section(T["detail.earlier"], "earlier");
+    const ol = el("ol");
+    for (const a of home.alarms) {
+      if (current.alarm && a.alarm_id === current.alarm.id) continue;
+      ol.append(el("li", a.severity, `${time(a.raised_ms)} ${tr(`type.${a.type}`, a.type)} · ${tr(`state.${a.state}`, a.state)}`));
+    }
+    s.append(ol);
+    const c = el("h4", null, T["detail.checkins"]);
+    s.append(c);
+    const ul = el("ul");
+    for (const x of home.checkins) ul.append(el("li", null, `${time(x.at_ms)} ${tr(`checkin.${x.kind}`, x.kind)} · ${tr(`checkin_result.${x.result}`, x.result)} ${x.note}`));
+    s.append(ul);
+    return s;
+  }
+
+  async function render(actionsData) {
+    const home = current.home;
+    const parts = [header(), actions()];
+    if (actionsData) parts.push(log(actionsData));
+    if (home) parts.push(residents(home), contacts(home), location(home), activity(home), devices(home), earlier(home));
+    panel.replaceChildren(...parts);
+    panel.hidden = false;
+    panel.dataset.alarmId = current.alarm ? current.alarm.id : "";
+    panel.dataset.homeId = current.homeId || "";
+    if (home) loadChart();
+  }
+
+  async function open(alarm, homeId) {
+    current = { ...current, alarm, homeId: alarm ? alarm.home_id : homeId, home: null };
+    document.body.classList.add("with-detail");
+    panel.hidden = false;
+    panel.replaceChildren(header());
+    try {
+      const [home, acts] = await Promise.all([
+        api("GET", `/api/homes/${encodeURIComponent(current.homeId)}`),
+        alarm ? api("GET", `/api/alarms/${encodeURIComponent(alarm.id)}/actions`) : Promise.resolve(null),
+      ]);
+      current.home = home;
+      current.actions = acts;
+      await render(acts);
+    } catch (err) {
+      showError(err.message || String(err));
+    }
+  }
+
+  function closePanel() {
+    current = { ...current, alarm: null, homeId: null, home: null };
+    panel.hidden = true;
+    document.body.classList.remove("with-detail");
+    document.dispatchEvent(new CustomEvent("board:detail-closed"));
+  }
+
+  async function onAlarm(change, alarm) {
+    if (!current.alarm || current.alarm.id !== alarm.id) return;
+    current.alarm = alarm;
+    if (change === "call" || change === "dispatch") {
+      current.actions = await api("GET", `/api/alarms/${encodeURIComponent(alarm.id)}/actions`);
+    }
+    if (!alarm.open) { closePanel(); return; }
+    render(current.actions);
+  }
+
+  function tick() {
+    const c = document.getElementById("answer-clock");
+    if (!c) return;
+    c.textContent = clock(Number(c.dataset.raised));
+    c.classList.toggle("late", c.classList.contains("waiting") && Date.now() - Number(c.dataset.raised) > 60000);
+  }
+  setInterval(tick, 1000);
+
+  return { open, onAlarm, close: closePanel, selected: () => (current.alarm ? current.alarm.id : null) };
+})();
