@@ -8,6 +8,7 @@ stored and acted on exactly that. `check()` runs both parts and returns the Repo
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from domain import contract
 from domain.decode import Message
 from domain.rejects import Rejected
 
+log = logging.getLogger(__name__)
 FieldValue = float | int | str | bool
 
 
@@ -233,7 +235,13 @@ def check(model_file: Path, samples_dir: Path, *, live: bool = True) -> Report:
     if live:
         from device_models.conformance_live import run_live
 
-        run_live(model, samples, decoded, report)
+        try:
+            run_live(model, samples, decoded, report)
+        except Exception as exc:  # Anju itself failed to run: a verdict, never a traceback
+            log.warning("device check: the live run failed", exc_info=True)
+            failed = Outcome("live run", "pipeline")
+            failed.add("start", Verdict.FAIL, f"the throwaway pipeline failed: {exc!r}"[:500])
+            report.outcomes.append(failed)
     return _done(report, started)
 
 

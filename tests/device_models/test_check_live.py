@@ -87,3 +87,15 @@ def test_a_value_outside_the_declared_range_fails_its_capability_live(tmp_path: 
         c.what == "status-full.json" and "outside [0, 90]" in c.detail for c in sample_checks.checks
     ), report.to_text()
     assert report.exit_code == 1
+
+
+def test_without_mosquitto_the_check_runs_on_the_embedded_broker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import device_models.conformance_live as live
+
+    monkeypatch.setattr(live, "find_mosquitto", lambda: None)
+    model, samples = contract_button(tmp_path)
+    report = check(model, samples)
+    assert report.broker.startswith("embedded broker on 127.0.0.1:")
+    assert report.verdict is Verdict.PASS, report.to_text()
