@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel
 
 from domain.access import HomeScope, Principal, Role, can_see_home
-from domain.alarms import Alarm, Category, accepted_by
+from domain.alarms import Alarm, AlarmState, Category, accepted_by
 from domain.daily import day_bounds, signs
 from domain.model import Home, Resident
 from domain.summary import summarize
@@ -51,7 +51,7 @@ class AlarmItem(BaseModel):
     open: bool
     raised_ms: int
     updated_ms: int
-    handler: str | None  # actor id (user:..., family:...) of who holds it now
+    handler: str | None  # actor id (user:..., family:...): who holds it (closed: who took it)
     handler_name: str | None  # "您"/"you" for the reader, else a display name
     mine: bool  # the reader holds it
     can_accept: bool
@@ -196,7 +196,7 @@ def alarm_history(
     page = found[offset : offset + limit]
     code = lang_of(lang, user.language)
     mine = my_actors(user, home.home_id)
-    names = names_for(ctx, contacts, home.home_id, page)
+    names = names_for(ctx, contacts, home.home_id, page, closed=True)
     items = [_item(a, user, home, code, mine=mine, names=names) for a in page]
     audit.read(user, "alarm", [i.id for i in items], detail="family history")
     more = len(found) > offset + limit
@@ -213,7 +213,7 @@ def _item(
     mine: set[str],
     names: dict[str, str],
 ) -> AlarmItem:
-    holder = accepted_by(alarm)
+    holder = accepted_by(alarm) if alarm.is_open else _last_taker(alarm)
     you = "you" if code == "en" else "您"
     shown = None if holder is None else you if holder in mine else names.get(holder, holder)
     acceptable = alarm.state.value in ("raised", "notified")
@@ -230,6 +230,12 @@ def _item(
         mine=holder is not None and holder in mine,
         can_accept=acceptable and can_see_home(user, home.home_id, home.community_id),
     )
+
+
+def _last_taker(alarm: Alarm) -> str | None:
+    """Who took a closed alarm in hand last (None if nobody did before it closed)."""
+    taken = [c.actor for c in alarm.history if c.state is AlarmState.ACCEPTED]
+    return taken[-1] if taken else None
 
 
 def _zone(home: Home) -> ZoneInfo:

@@ -19,7 +19,7 @@ from alerts.escalation.contacts import Contact
 from alerts.escalation.policy import PolicyBook, risks_of
 from alerts.escalation.policy import Role as ContactRole
 from domain.access import Principal, Role
-from domain.alarms import Alarm, Severity, accepted_by
+from domain.alarms import Alarm, AlarmState, Severity, accepted_by
 from domain.ports import TimeSeriesStore
 from domain.preferences import CHANNELS, PreferenceError, parse
 from stores.state.escalation import EscalationStore
@@ -55,6 +55,7 @@ class Person(BaseModel):
 class Step(BaseModel):
     stage: str
     after_s: float
+    roles: list[str]
     people: list[Person]
 
 
@@ -111,14 +112,22 @@ def my_actors(user: Principal, home_id: str) -> set[str]:
 
 
 def names_for(
-    ctx: WebContext, store: EscalationStore, home_id: str, alarms: Sequence[Alarm]
+    ctx: WebContext,
+    store: EscalationStore,
+    home_id: str,
+    alarms: Sequence[Alarm],
+    *,
+    closed: bool = False,
 ) -> dict[str, str]:
-    """Display names of whoever holds these alarms: users by their name, contacts by theirs."""
+    """Display names of whoever holds these alarms (`closed`: also whoever took them before they
+    closed): users by their display name, contacts (one-tap SMS links) by theirs."""
     names: dict[str, str] = {}
     contacts: dict[str, str] | None = None
-    for alarm in alarms:
-        actor = accepted_by(alarm)
-        if actor is None or actor in names:
+    actors = {accepted_by(a) for a in alarms}
+    if closed:
+        actors |= {c.actor for a in alarms for c in a.history if c.state is AlarmState.ACCEPTED}
+    for actor in sorted(a for a in actors if a is not None):
+        if actor in names:
             continue
         kind, _, ident = actor.partition(":")
         if kind == "user":
@@ -214,7 +223,7 @@ def _order(ctx: WebContext, store: EscalationStore, user: Principal, resident_id
     people = [Contact.from_json(c) for c in store.contacts([resident.home_id, community, "*"])]
     me = contact_id(user, resident.home_id)
     steps = [
-        Step(stage=stage.name, after_s=stage.after_s, people=[
+        Step(stage=stage.name, after_s=stage.after_s, roles=[r.value for r in stage.roles], people=[
             Person(name=c.name, role=c.role.value, you=c.contact_id == me)
             for c in people if c.role in stage.roles
         ])

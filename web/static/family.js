@@ -159,7 +159,7 @@
           span.title = T["role." + p.role] || p.role;
           li.appendChild(span);
         });
-        if (!s.people.length) li.textContent = T["role." + s.stage] || s.stage;
+        if (!s.people.length) li.textContent = s.roles.map((r) => T["role." + r] || r).join("、");
         ol.appendChild(li);
       });
       box.appendChild(ol);
