@@ -7,6 +7,7 @@ provisioning, which changes the broker live over its control topic.
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -176,16 +177,25 @@ def test_unclaimed_device_may_connect_but_not_publish(env: Env) -> None:
 
 
 def test_revoke_disconnects_at_once_and_refuses_reconnects(env: Env) -> None:
-    a = _device(env, "a")
-    assert a.accepted
-    started = time.monotonic()
-    env.prov.revoke("a")
-    assert a.disconnected.wait(5), "the revoked device is still connected"
-    kicked_after = a.disconnected_at - started
-    a.c.loop_stop()
-    assert kicked_after < 1.0, f"kicked after {kicked_after:.3f} s"
-    assert not _device(env, "a").accepted
-    print(f"revoke -> disconnect: {kicked_after * 1000:.0f} ms")
+    """Measured over 10 devices: from the start of `revoke()` (state store, then the broker's
+    control topic) to the device's client seeing its connection closed."""
+    delays = []
+    for i in range(10):
+        device = f"r{i}"
+        password = env.prov.register(device, "anju-pir-m1").password
+        env.prov.claim(device, "h1", "bedroom")
+        client = _device(env, device, password)
+        assert client.accepted
+        started = time.monotonic()
+        env.prov.revoke(device)
+        assert client.disconnected.wait(5), "the revoked device is still connected"
+        delays.append(client.disconnected_at - started)
+        client.c.loop_stop()
+        assert not _device(env, device, password).accepted, "a revoked device reconnected"
+    ms = sorted(d * 1000 for d in delays)
+    print(f"revoke -> disconnected, 10 devices: median {statistics.median(ms):.0f} ms, "
+          f"max {ms[-1]:.0f} ms")  # fmt: skip
+    assert ms[-1] < 1000, ms
 
 
 def test_gateway_publishes_for_its_home_only(env: Env) -> None:
