@@ -23,6 +23,8 @@ from anju.wiring import Anju, build
 from broker.mosquitto import Mosquitto, free_port
 from domain.access import Role
 from domain.alarms import Alarm
+from domain.model import Device, DeviceKind, Home, Room
+from domain.points import FieldValue, Point
 from domain.record import FamilyMember, Household, ResidentRecord, SelfCare
 from stores.state.escalation import EscalationStore
 from stores.state.records import BoardStore
@@ -41,6 +43,31 @@ ARGS = [
 ]
 
 
+ROOMS = (("bed", Room.BEDROOM), ("kit", Room.KITCHEN), ("bath", Room.BATHROOM))
+
+
+def seed_activity(app: Anju) -> None:
+    """Sensors in three rooms and a front door, and a morning of their events (for the chart)."""
+    now = int(time.time() * 1000)
+    points: list[Point] = []
+    for name, room in ROOMS:
+        app.state_store.upsert_device(Device(f"h1-pir-{name}", "h1", DeviceKind.MOTION, room=room))
+    app.state_store.upsert_device(Device("h1-door", "h1", DeviceKind.DOOR, room=Room.ENTRANCE))
+    # (minutes ago, device, event): got up, bathroom, kitchen, out and back, rest, kitchen again
+    script = [(m, "h1-pir-bed") for m in range(330, 300, -4)]
+    script += [(m, "h1-pir-bath") for m in range(298, 285, -3)]
+    script += [(m, "h1-pir-kit") for m in range(280, 240, -5)]
+    script += [(230, "h1-door"), (150, "h1-door")]
+    script += [(m, "h1-pir-kit") for m in range(140, 110, -6)]
+    script += [(m, "h1-pir-bed") for m in range(100, 20, -20)]
+    for seq, (minutes, device) in enumerate(script, start=1):
+        door = device == "h1-door"
+        body: dict[str, FieldValue] = {"type": "door" if door else "motion"}
+        body["state"] = "open" if door else True
+        points.append(Point(now - minutes * 60_000, "h1", device, seq, "event", body))
+    app.ts_store.write(points)
+
+
 @pytest.fixture
 def anju(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[Anju]:
     settings = Settings(
@@ -54,6 +81,8 @@ def anju(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[Anju]:
         provision(app.state_store, home)
     store = app.state_store
     assert isinstance(store, SqlStateStore)
+    store.upsert_home(Home("h1", "jinghong-01", "景洪市勐泐大道 3 号", 22.00712, 100.79861))
+    seed_activity(app)
     BoardStore(store.engine, schema=store.schema).save_record(
         ResidentRecord(
             "h1-r", household=Household.ALONE, conditions=("高血压",), self_care=SelfCare.PARTLY,
@@ -124,7 +153,10 @@ def open_detail(page: Any, alarm: Alarm) -> None:
     text = page.locator("#detail").inner_text()
     for expected in ("玉罕", "独居", "高血压", "部分自理", "氨氯地平 5mg", "岩香", "家属"):
         assert expected in text, expected
-    page.wait_for_selector("#chart svg, #chart p", timeout=5_000)
+    page.wait_for_selector("#chart svg rect.cell", timeout=5_000)
+    lanes = page.eval_on_selector_all("#chart svg .lane-label", "ns => ns.map(n => n.textContent)")
+    assert {"卧室 · 人体感应", "厨房 · 人体感应", "门口 · 门磁"} <= set(lanes)
+    assert "openstreetmap.org" in (page.locator("#detail a.map").get_attribute("href") or "")
 
 
 def call_dispatch_resolve(anju: Anju, page: Any, alarm: Alarm) -> None:
@@ -144,7 +176,10 @@ def call_dispatch_resolve(anju: Anju, page: Any, alarm: Alarm) -> None:
     page.wait_for_selector(taken, timeout=5_000)
     if shot := os.environ.get("ANJU_SCREENSHOT"):
         Path(shot).parent.mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size({"width": 1400, "height": 1250})  # the whole detail panel
+        page.wait_for_timeout(3500)  # the new-alarm flash has faded
         page.screenshot(path=shot, full_page=False)
+        page.set_viewport_size({"width": 1400, "height": 900})
 
     res = page.locator("#resolve-form")
     res.locator("select[name=outcome]").select_option("ambulance")

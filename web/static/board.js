@@ -2,7 +2,7 @@
 // (/api/feed); a beep and a flash for every new critical alarm; tabs for homes and check-ins.
 "use strict";
 (() => {
-  const { T, tr, el, api, ago, clock, showError } = Board;
+  const { T, tr, el, api, clock, showError, who } = Board;
   const RANK = { critical: 0, major: 1, minor: 2, technical: 3 };
   const alarms = new Map();
   const fresh = new Set();
@@ -92,7 +92,7 @@
       button.addEventListener("click", (e) => { e.stopPropagation(); accept(a.id, button); });
       actions.append(button);
     } else {
-      actions.append(el("span", "taken", `${T.accepted_by}${takenBy(a)}`));
+      actions.append(el("span", "taken", `${T.accepted_by}${who(takenBy(a))}`));
     }
     const more = el("button", "details", T.details);
     more.type = "button";

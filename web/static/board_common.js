@@ -66,6 +66,12 @@ const Board = (() => {
     return ms ? new Date(ms).toLocaleString(T.html_lang, { hour12: false }) : "—";
   }
 
+  function who(actor) { return String(actor || "").replace(/^user:/, ""); }
+
+  function coords(loc) {
+    return loc && loc.lat !== null && loc.lon !== null ? ` (${loc.lat.toFixed(5)}, ${loc.lon.toFixed(5)})` : "";
+  }
+
   function select(name, values, prefix) {
     const node = el("select");
     node.name = name;
@@ -83,5 +89,5 @@ const Board = (() => {
     return l;
   }
 
-  return { T, tr, el, api, ago, clock, time, select, field, showError };
+  return { T, tr, el, api, ago, clock, time, select, field, showError, who, coords };
 })();

@@ -2,7 +2,7 @@
 // log, dispatch 120, resolve). Also opens for a home without an alarm (from the homes tiles).
 "use strict";
 Board.detail = (() => {
-  const { T, tr, el, api, ago, clock, time, select, field, showError } = Board;
+  const { T, tr, el, api, ago, clock, time, select, field, showError, who, coords } = Board;
   const panel = document.getElementById("detail");
   const CALLEES = ["resident", "family", "neighbour", "community", "emergency", "other"];
   const RESULTS = ["reached", "no_answer", "busy", "wrong_number", "voicemail"];
@@ -59,7 +59,7 @@ Board.detail = (() => {
     d.id = "dispatch";
     d.addEventListener("click", () => {
       const loc = current.home ? current.home.location : null;
-      const where = loc ? `${loc.address} (${loc.lat ?? "?"}, ${loc.lon ?? "?"})` : "";
+      const where = loc ? `${loc.address}${coords(loc)}` : "";
       if (!window.confirm(`${T["dispatch.confirm"]}\n${where}`)) return;
       act(d, () => api("POST", `/api/alarms/${a.id}/dispatch`, { service: "120" }));
     });
@@ -116,9 +116,9 @@ Board.detail = (() => {
     s.id = "actions-log";
     const items = [
       ...data.calls.map((c) => ({ at: c.at_ms, cls: "call", text:
-        `${time(c.at_ms)} ${c.caller} ${T["call.entry"]} ${tr(`callee.${c.callee}`, c.callee)} ${c.callee_name} ${c.number} — ${tr(`result.${c.result}`, c.result)}${c.note ? ` (${c.note})` : ""}` })),
+        `${time(c.at_ms)} ${who(c.caller)} ${T["call.entry"]} ${tr(`callee.${c.callee}`, c.callee)} ${c.callee_name} ${c.number} — ${tr(`result.${c.result}`, c.result)}${c.note ? ` (${c.note})` : ""}` })),
       ...data.dispatches.map((d) => ({ at: d.at_ms, cls: "dispatch", text:
-        `${time(d.at_ms)} ${d.actor} ${T["dispatch.done"]} ${d.service} ${T["dispatch.to"]} ${d.location.address} (${d.location.lat ?? "?"}, ${d.location.lon ?? "?"})` })),
+        `${time(d.at_ms)} ${who(d.actor)} ${T["dispatch.done"]} ${d.service} ${T["dispatch.to"]} ${d.location.address}${coords(d.location)}` })),
     ].sort((x, y) => x.at - y.at);
     if (!items.length) s.append(el("p", "muted", T["detail.no_actions"]));
     const ol = el("ol");
@@ -169,7 +169,7 @@ Board.detail = (() => {
     s.append(el("p", null, `${T.address}: ${home.address || home.home_id}`));
     const loc = home.location;
     const p = el("p", loc.out ? "out" : null, loc.out
-      ? `${T["detail.out"]}${loc.lat}, ${loc.lon} (${ago(loc.at_ms)})` : T["detail.at_home"]);
+      ? `${T["detail.out"]}${coords(loc)} · ${ago(loc.at_ms)}` : `${T["detail.at_home"]}${coords(loc)}`);
     s.append(p);
     const url = loc.map_url || home.map_url;
     if (url) {
