@@ -162,6 +162,7 @@ def load_model(path: Path) -> DeviceModel:
         limits=limits,
         source=path,
         checks=outputs.Checks(capabilities),
+        device_reader=outputs.FieldReader(match.device_field) if match.device_field else None,
     )
 
 

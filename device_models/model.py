@@ -47,6 +47,7 @@ class DeviceModel:
     limits: Limits
     source: Path
     checks: outputs.Checks = field(repr=False)
+    device_reader: outputs.FieldReader | None = field(default=None, repr=False)
 
     def capability(self, name: str) -> Capability | None:
         return next((c for c in self.capabilities if c.name == name), None)
@@ -69,9 +70,9 @@ class DeviceModel:
     def device_of(self, topic_vars: dict[str, str], payload: bytes) -> str | None:
         """The device id of a message: the topic's {device}, or the payload's device field."""
         device = topic_vars.get("device")
-        if device is not None or self.match.device_field is None:
+        if device is not None or self.device_reader is None:
             return device
-        return outputs.field_of(payload, self.match.device_field)
+        return self.device_reader(payload)
 
     def decode(
         self,

@@ -50,26 +50,28 @@ class Checks:
                     self.status_battery = True
                 if cap.range is not None and kind != "event":
                     self.ranges[(kind, name)] = (cap.range[0], cap.range[1], cap.name)
+        # the hot path's view: reading fields that must be absent, and those with a range
+        self._undeclared = tuple(f for f in _VALUE_FIELDS if f not in self.values)
+        self._ranged = tuple((k[1], *b) for k, b in self.ranges.items() if k[0] == "values")
+        self._battery = self.ranges.get(("status", "battery"))
 
     def declared(self, body: Body) -> tuple[Reason, str] | None:
         """Why the body says something the model does not declare, or None."""
         if isinstance(body, contract.Reading):
             values = body.values
-            for name in _VALUE_FIELDS:
-                value = getattr(values, name)
-                if value is None:
-                    continue
-                if name not in self.values:
+            for name in self._undeclared:
+                if getattr(values, name) is not None:
                     return Reason.DECODER, f"reading value {name!r} is no declared capability"
-                bounds = self.ranges.get(("values", name))
-                if bounds is not None and not bounds[0] <= value <= bounds[1]:
-                    return Reason.OUT_OF_RANGE, _outside(name, value, bounds)
+            for name, lo, hi, cap in self._ranged:
+                value = getattr(values, name)
+                if value is not None and not lo <= value <= hi:
+                    return Reason.OUT_OF_RANGE, _outside(name, value, (lo, hi, cap))
             return None
         if isinstance(body, contract.Status):
-            if body.battery is not None:
-                bounds = self.ranges.get(("status", "battery"))
-                if bounds is not None and not bounds[0] <= body.battery <= bounds[1]:
-                    return Reason.OUT_OF_RANGE, _outside("battery", body.battery, bounds)
+            bounds = self._battery
+            battery = body.battery
+            if battery is not None and bounds is not None and not bounds[0] <= battery <= bounds[1]:
+                return Reason.OUT_OF_RANGE, _outside("battery", battery, bounds)
             return None
         if isinstance(body, contract.Availability):
             return None
@@ -100,14 +102,14 @@ def to_messages(
     for index, item in enumerate(raw):
         if not isinstance(item, dict):
             raise OutputError(Reason.DECODER, f"message {index} is {type(item).__name__}, not dict")
-        channel = item.get("channel")
+        channel = item.pop("channel", None)  # the decoder's own fresh dict: ours to change
         kind = _TYPES.get(channel) if isinstance(channel, str) else None
         if kind is None or not isinstance(channel, str):
             raise OutputError(
                 Reason.DECODER,
                 f"message {index}: channel {channel!r} is not reading|event|status|availability",
             )
-        fields = {k: v for k, v in item.items() if k != "channel"}
+        fields = item
         if channel != "availability":
             fields.setdefault("v", contract.SCHEMA_VERSION)
             fields.setdefault("ts", received_ms)
@@ -128,17 +130,26 @@ def to_messages(
     return out
 
 
-def field_of(payload: bytes, path: str) -> str | None:
-    """A device id from a JSON payload's field (dotted path), lower-cased; None if absent."""
-    try:
-        node: Any = msgspec.json.decode(payload)
-    except msgspec.DecodeError:
-        return None
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
+class FieldReader:
+    """Reads the device id from a JSON payload's field (dotted path) without building the rest
+    of the document: msgspec skips what the typed structure does not name."""
+
+    def __init__(self, path: str) -> None:
+        leaf: Any = str | int | None
+        for key in reversed(path.split(".")):
+            leaf = msgspec.defstruct("Field", [("f", leaf, None)], rename={"f": key}) | None
+        self._decoder = msgspec.json.Decoder(leaf)
+
+    def __call__(self, payload: bytes) -> str | None:
+        try:
+            node: Any = self._decoder.decode(payload)
+        except msgspec.MsgspecError:
             return None
-        node = node[part]
-    if isinstance(node, bool) or not isinstance(node, str | int):
-        return None
-    device = str(node).lower()
-    return device if valid_id(device) else None
+        while isinstance(node, msgspec.Struct):
+            node = node.f  # type: ignore[attr-defined]
+        if isinstance(node, bool) or not isinstance(node, str | int):
+            return None
+        device = str(node).lower()
+        if device.isascii() and device.isalnum() and len(device) <= 64:  # the common case
+            return device
+        return device if valid_id(device) else None

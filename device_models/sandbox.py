@@ -18,10 +18,10 @@ until the decoder gives up).
 from __future__ import annotations
 
 import ctypes
-import itertools
 import threading
 import time
 from collections.abc import Callable
+from threading import get_ident
 from typing import Any, TypeVar
 
 WATCH_INTERVAL_S = 0.005
@@ -33,14 +33,9 @@ class DecoderTimeout(BaseException):
     """The decoder ran past its time limit."""
 
 
-class _Call:
-    __slots__ = ("deadline", "seen_at", "thread_id", "token")
-
-    def __init__(self, token: int, thread_id: int, limit_s: float) -> None:
-        self.token = token
-        self.thread_id = thread_id
-        self.deadline = limit_s  # seconds; turned into a monotonic deadline on first sight
-        self.seen_at: float | None = None
+# a call in progress: [deadline, seen_at]. The limit (s) sits in `deadline` until the watchdog
+# first sees the call and makes it a monotonic deadline; seen_at -1.0 means "interrupted".
+_LIMIT, _SEEN = 0, 1
 
 
 class Watchdog:
@@ -48,9 +43,8 @@ class Watchdog:
 
     def __init__(self, interval_s: float = WATCH_INTERVAL_S) -> None:
         self.interval_s = interval_s
-        self._active: dict[int, _Call] = {}  # thread id -> the call it is in
+        self._active: dict[int, list[float]] = {}  # thread id -> the call it is in
         self._lock = threading.Lock()
-        self._tokens = itertools.count()
         self._thread: threading.Thread | None = None
         self.interrupts = 0
 
@@ -59,21 +53,21 @@ class Watchdog:
         (between limit_s and limit_s + interval_s, plus the wait for the GIL)."""
         if self._thread is None:
             self._start()
-        tid = threading.get_ident()
-        call = _Call(next(self._tokens), tid, limit_s)
+        tid = get_ident()
+        call = [limit_s, 0.0]
         self._active[tid] = call
         try:
             return fn(*args)
         finally:
             self._leave(tid, call)
 
-    def _leave(self, tid: int, call: _Call) -> None:
+    def _leave(self, tid: int, call: list[float]) -> None:
         while True:  # an interrupt that lands during the clean-up is absorbed, never left over
             try:
                 with self._lock:
                     if self._active.get(tid) is call:
                         del self._active[tid]
-                if call.seen_at == -1.0:  # fired: one may still be pending, take it back
+                if call[_SEEN] == -1.0:  # fired: one may still be pending, take it back
                     _set_async_exc(tid, None)
                 return
             except DecoderTimeout:
@@ -95,11 +89,11 @@ class Watchdog:
             now = time.monotonic()
             with self._lock:
                 for tid, call in list(self._active.items()):
-                    if call.seen_at is None:
-                        call.seen_at = now
-                        call.deadline = now + call.deadline
-                    elif now >= call.deadline:
-                        call.seen_at = -1.0  # fired: the caller clears what is left pending
+                    if call[_SEEN] == 0.0:
+                        call[_SEEN] = now
+                        call[_LIMIT] = now + call[_LIMIT]
+                    elif now >= call[_LIMIT]:
+                        call[_SEEN] = -1.0  # fired: the caller clears what is left pending
                         self.interrupts += 1
                         _set_async_exc(tid, DecoderTimeout)
 
