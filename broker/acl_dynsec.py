@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import ssl
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -54,6 +55,9 @@ class BrokerAccounts(Protocol):
     def remove(self, username: str) -> None:
         """Delete the account: a connected client is disconnected, reconnects are refused."""
 
+    def batch(self) -> AbstractContextManager[object]:
+        """Many changes in one go (one admin session for all of them)."""
+
 
 class UnmanagedBroker:
     """The broker is not Anju's to manage (development broker with anonymous access)."""
@@ -63,6 +67,9 @@ class UnmanagedBroker:
 
     def remove(self, username: str) -> None:
         return None
+
+    def batch(self) -> AbstractContextManager[object]:
+        return nullcontext()
 
 
 def render_config(accounts: Iterable[BrokerAccount]) -> dict[str, Any]:
@@ -122,10 +129,29 @@ class DynsecBroker:
         self._username, self._password = username, password
         self._tls = tls
         self._timeout = timeout_s
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._open: _Session | None = None
+
+    @contextmanager
+    def _use(self) -> Iterator[_Session]:
+        with self._lock:
+            if self._open is not None:
+                yield self._open
+                return
+            with _Session(self) as s:
+                yield s
+
+    @contextmanager
+    def batch(self) -> Iterator[object]:
+        with self._lock, _Session(self) as s:
+            self._open = s
+            try:
+                yield s
+            finally:
+                self._open = None
 
     def put(self, username: str, password: str | None, acls: Sequence[Acl]) -> None:
-        with self._lock, self._session() as s:
+        with self._use() as s:
             role = s.call({"command": "getRole", "rolename": username}, missing_ok=True)
             if role is None:
                 s.call(
@@ -167,17 +193,14 @@ class DynsecBroker:
                 s.call({"command": "setClientPassword", "username": username, "password": password})
 
     def remove(self, username: str) -> None:
-        with self._lock, self._session() as s:
+        with self._use() as s:
             s.call({"command": "deleteClient", "username": username}, missing_ok=True)
             s.call({"command": "deleteRole", "rolename": username}, missing_ok=True)
 
     def usernames(self) -> list[str]:
-        with self._lock, self._session() as s:
+        with self._use() as s:
             data = s.call({"command": "listClients"})
         return sorted(data["clients"]) if data else []
-
-    def _session(self) -> _Session:
-        return _Session(self)
 
 
 class _Session:

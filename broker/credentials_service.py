@@ -226,10 +226,11 @@ class Provisioning:
     def sync(self) -> int:
         """Re-apply every active account's rules and delete revoked ones (no passwords sent)."""
         n = 0
-        for account in self.broker_accounts():
-            self.broker.put(account.username, None, account.acls)
-            n += 1
-        for row in self.store.accounts(active_only=False):
-            if row.revoked_ms is not None:
-                self.broker.remove(row.username)
+        with self.broker.batch():
+            for account in self.broker_accounts():
+                self.broker.put(account.username, None, account.acls)
+                n += 1
+            for row in self.store.accounts(active_only=False):
+                if row.revoked_ms is not None:
+                    self.broker.remove(row.username)
         return n

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from broker.acl_dynsec import DynsecBroker, find_plugin, mosquitto_lines
+from broker.acl_dynsec import DynsecBroker, UnmanagedBroker, find_plugin, mosquitto_lines
 from broker.credentials_service import Provisioning
 from broker.mosquitto import Mosquitto, find_mosquitto
 from device_models.registry import ModelRegistry
@@ -70,7 +70,7 @@ def env(tmp_path: Path, models: ModelRegistry) -> Iterator[Env]:
     state.upsert_home(Home("h1", "c1"))
     state.upsert_home(Home("h2", "c2"))
     creds = CredentialStore(state.engine)
-    prov = Provisioning(creds, state, models, _NoBroker(), ManualClock())
+    prov = Provisioning(creds, state, models, UnmanagedBroker(), ManualClock())
     prov.service_account(INGEST, INGEST_PW)
     broker, dynsec_file = start_broker(tmp_path / "mosquitto", prov)
     prov.broker = DynsecBroker("127.0.0.1", broker.port, ADMIN, ADMIN_PW)
@@ -94,14 +94,6 @@ def env(tmp_path: Path, models: ModelRegistry) -> Iterator[Env]:
         ingest.close()
         broker.stop()
         state.close()
-
-
-class _NoBroker:
-    def put(self, *_a: object) -> None:
-        return None
-
-    def remove(self, *_a: object) -> None:
-        return None
 
 
 def _device(env: Env, device: str, password: str | None = None) -> Client:
@@ -219,6 +211,8 @@ def test_a_broker_rebuilt_from_anjus_rows_knows_every_device(env: Env, tmp_path:
     env.broker.stop()
     broker, _ = start_broker(tmp_path / "fresh", env.prov)
     try:
+        env.prov.broker = DynsecBroker("127.0.0.1", broker.port, ADMIN, ADMIN_PW)
+        assert env.prov.prepare_broker(INGEST, INGEST_PW) == 5  # ingest, a, la, lb, gw1
         a = Client(broker.port, "dev:a", env.passwords["a"])
         assert a.accepted
         assert a.publish("anju/v1/h1/a/reading", b"after rebuild").is_failure is False

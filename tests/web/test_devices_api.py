@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from broker.acl import Acl
-from broker.acl_dynsec import DynsecBroker, find_plugin, mosquitto_lines
+from broker.acl_dynsec import DynsecBroker, UnmanagedBroker, find_plugin, mosquitto_lines
 from broker.credentials import parse_hash
 from broker.credentials_service import Provisioning
 from broker.mosquitto import Mosquitto, find_mosquitto
@@ -30,7 +30,7 @@ from tests.web.auth_support import add_user, login
 from tests.web.conftest import Board
 
 
-class RecordingBroker:
+class RecordingBroker(UnmanagedBroker):
     def __init__(self) -> None:
         self.accounts: dict[str, tuple[Acl, ...]] = {}
         self.removed: list[str] = []
