@@ -17,10 +17,10 @@ import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from anju.settings import Settings
 from anju.wiring import Anju, build
@@ -134,30 +134,36 @@ class Pipeline:
         self.anju.registry.tick()
 
 
+class CheckSettings(Settings):
+    """Settings of the throwaway Anju: defaults and what the check gives, nothing from the
+    environment or a config file (ANJU_STATE_URL or a broker admin password of the user's real
+    Anju must not reach it)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
 def _settings(work: Path, port: int, protocol: str, model: DeviceModel) -> Settings:
-    data = work / "data"
-    values: dict[str, Any] = {
-        "data_dir": data,
-        "state_url": f"sqlite:///{data / 'state.db'}",
-        "timeseries": "sqlite",
-        "timeseries_path": data / "timeseries.db",
-        "mqtt_host": "127.0.0.1",
-        "mqtt_port": port,
-        "mqtt_protocol": protocol,
-        "mqtt_username": None,
-        "mqtt_password": None,
-        "mqtt_tls": False,
-        "mqtt_share_group": None,
-        "mqtt_client_id": "anju-check-ingest",
-        "http_host": "127.0.0.1",
-        "http_port": free_port(),
-        "escalation": False,
-        "notify_dry_run": True,
-    }
     folder = Path(model.source).resolve().parent
-    if not folder.is_relative_to(SHIPPED_MODELS.resolve()):  # shipped ones are loaded anyway
-        values["device_models_dirs"] = str(folder)
-    return Settings(**values)
+    shipped = folder.is_relative_to(SHIPPED_MODELS.resolve())  # those are loaded anyway
+    return CheckSettings(
+        data_dir=work / "data",
+        mqtt_port=port,
+        mqtt_protocol=protocol,
+        mqtt_client_id="anju-check-ingest",
+        http_port=free_port(),
+        escalation=False,
+        notify_dry_run=True,
+        device_models_dirs="" if shipped else str(folder),
+    )
 
 
 def _provision(anju: Anju, model: DeviceModel, device_ids: list[str]) -> list[Device]:

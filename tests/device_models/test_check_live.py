@@ -89,12 +89,16 @@ def test_a_value_outside_the_declared_range_fails_its_capability_live(tmp_path: 
     assert report.exit_code == 1
 
 
-def test_without_mosquitto_the_check_runs_on_the_embedded_broker(
+def test_without_mosquitto_the_check_runs_on_the_embedded_broker_apart_from_the_users_anju(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import device_models.conformance_live as live
 
     monkeypatch.setattr(live, "find_mosquitto", lambda: None)
+    # the user's own Anju settings never reach the throwaway one
+    monkeypatch.setenv("ANJU_STATE_URL", "postgresql+psycopg://prod@127.0.0.1:1/anju")
+    monkeypatch.setenv("ANJU_MQTT_ADMIN_PASSWORD", "the-real-brokers")
+    monkeypatch.setenv("ANJU_CONFIG", str(tmp_path / "missing.yaml"))
     model, samples = contract_button(tmp_path)
     report = check(model, samples)
     assert report.broker.startswith("embedded broker on 127.0.0.1:")
