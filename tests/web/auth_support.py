@@ -6,22 +6,31 @@ from the board; pop `X-CSRF-Token` from `client.headers` to test what happens wi
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from alerts.feed import LocalFeed
+from alerts.service import AlarmService
 from domain.access import Role
-from domain.clock import SystemClock
+from domain.alarms import Detection, Severity
+from domain.clock import ManualClock, SystemClock
+from domain.model import Home, Resident
 from stores.state.sql import SqlStateStore
-from stores.state.users import UserStore
+from stores.state.users import UserRecord, UserStore
 from tests.conftest import PG_URL, postgres_up, require
-from web.auth.service import Auth
+from web.app import create_app
+from web.auth.service import Auth, check_username
 
 PASSWORD = "pw-Anju-2026"
 
@@ -53,10 +62,30 @@ def add_user(
     """Creates the user (store: app, Anju, Auth or SQL state store); returns the username."""
     role = Role(role)
     name = username or f"{role.value}-{uuid.uuid4().hex[:8]}"
-    auth_of(store).create_user(
-        name, role, password, communities=communities, residents=residents, models=models
+    auth = auth_of(store)
+    check_username(name)
+    at = auth.now_ms()
+    user = UserRecord(
+        user_id=uuid.uuid4().hex,
+        username=name,
+        display_name=name,
+        role=role,
+        created_ms=at,
+        updated_ms=at,
+        communities=frozenset(communities),
+        residents=frozenset(residents),
+        models=frozenset(models),
     )
+    auth.users.add_user(user, cheap_hash(password))
     return name
+
+
+@cache
+def cheap_hash(password: str) -> str:
+    """A real argon2id hash at test cost (1 pass, 1 MiB): verifying reads the cost from the hash,
+    so each test log-in takes milliseconds, not a second on a busy machine. Users made through
+    the API or `anju users` get the production cost (tests/web/test_access_sessions.py checks)."""
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(password)
 
 
 def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
@@ -109,3 +138,55 @@ def sql_store(kind: str, tmp_path: Path) -> Iterator[SqlStateStore]:
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@dataclass
+class World:
+    """Two communities, three homes, an alarm in each, and one user of every kind:
+    c1: h1 (resident r1, family famA), h2 (r2, famB); c2: h3 (r3). op1 watches c1, op2 c2."""
+
+    store: SqlStateStore
+    clock: ManualClock
+    feed: LocalFeed
+    alarms: AlarmService
+    app: FastAPI
+    alarm: dict[str, str]  # home id -> its open alarm id
+
+    def client(self, username: str | None = None) -> TestClient:
+        client = TestClient(self.app)
+        if username:
+            login(client, username)
+        return client
+
+    def bearer(self, username: str) -> dict[str, str]:
+        return token_for(self.app, username)
+
+
+@contextmanager
+def world(kind: str, tmp_path: Path, *, keepalive_s: float = 0.5) -> Iterator[World]:
+    with sql_store(kind, tmp_path) as store:
+        for home, community, resident, name in (
+            ("h1", "c1", "r1", "岩温"),
+            ("h2", "c1", "r2", "玉香"),
+            ("h3", "c2", "r3", "刀国栋"),
+        ):
+            store.upsert_home(Home(home, community, address=f"{home} 路 1 号"))
+            store.upsert_resident(Resident(resident, home, name))
+        clock = ManualClock(time.time())
+        feed = LocalFeed()
+        service = AlarmService(store, feed, clock)
+        app = create_app(store, feed, service, keepalive_s=keepalive_s)
+        alarm = {
+            h: service.on_detection(Detection(h, "sos", Severity.CRITICAL, 1, f"{h}-btn")).alarm_id
+            for h in ("h1", "h2", "h3")
+        }
+        add_user(app, Role.ADMIN, username="admin")
+        add_user(app, Role.OPERATOR, username="op1", communities=["c1"])
+        add_user(app, Role.OPERATOR, username="op2", communities=["c2"])
+        add_user(app, Role.FAMILY, username="famA", residents=["r1"])
+        add_user(app, Role.FAMILY, username="famB", residents=["r2"])
+        add_user(app, Role.INTEGRATOR, username="integ", models=["acme-pir"])
+        try:
+            yield World(store, clock, feed, service, app, alarm)
+        finally:
+            feed.close()

@@ -10,13 +10,14 @@ applies at once. Every delivered alarm is written to the audit log.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Mapping
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from alerts.feed import RESYNC, FeedClosedError, FeedEvent
 from domain.access import HomeScope, Principal, home_scope
@@ -64,6 +65,7 @@ async def _events(
     except FeedClosedError:
         return
     scope = home_scope(user)
+    loop = asyncio.get_running_loop()
     recheck_s = min(RECHECK_S, ctx.keepalive_s)
     checked = time.monotonic()
     try:
@@ -81,12 +83,11 @@ async def _events(
                 continue
             if not visible(event, scope):
                 continue
-            yield f"id: {event.seq}\nevent: {event.kind}\ndata: {event.json}\n\n".encode()
             alarm = event.data.get("alarm")
-            if isinstance(alarm, Mapping) and "id" in alarm:
-                await run_in_threadpool(
-                    audit.read, user, "alarm", [str(alarm["id"])], detail="feed"
-                )
+            if isinstance(alarm, Mapping) and "id" in alarm:  # written beside, not before, the
+                ids = [str(alarm["id"])]  # event: delivery is not delayed by the database
+                loop.run_in_executor(None, partial(audit.read, user, "alarm", ids, detail="feed"))
+            yield f"id: {event.seq}\nevent: {event.kind}\ndata: {event.json}\n\n".encode()
     except FeedClosedError:
         return
     finally:
