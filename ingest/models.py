@@ -31,6 +31,7 @@ MODEL_ERRORS = Gauge("anju_device_model_errors", "model files that failed to loa
 
 Verdicts = Sequence[Accepted | Rejected]
 _CONTRACT = PREFIX + "/"
+_ALARMING = frozenset({"panic", "fall"})
 
 
 class Subscriber(Protocol):
@@ -46,9 +47,20 @@ class Checker:
         self.gate = gate
         self.models = models
         self._subscribed: set[str] = set()
+        self._urgent_models: frozenset[str] = frozenset()
         if models is not None:
+            self._note_urgent(models)
+            models.on_change(self._note_urgent)
             MODELS_LOADED.set_function(lambda: len(models))
             MODEL_ERRORS.set_function(lambda: len(models.errors))
+
+    def urgent(self, topic: str) -> bool:
+        """Whether a message may be an alarm, so it skips the queue of readings: the contract's
+        events, and every message of a model that declares SOS, cancel or fall capabilities."""
+        if topic.startswith(_CONTRACT) or self.models is None:
+            return topic.endswith("/event")
+        found = self.models.match(topic)
+        return found is not None and found[0].id in self._urgent_models
 
     def check(self, topic: str, payload: bytes, now_ms: int) -> Verdicts:
         if self.models is None or topic.startswith(_CONTRACT):
@@ -100,6 +112,11 @@ class Checker:
             )
             for m in decoded
         ]
+
+    def _note_urgent(self, models: ModelRegistry) -> None:
+        self._urgent_models = frozenset(
+            m.id for m in models.models() if any(c.care in _ALARMING for c in m.capabilities)
+        )
 
     # ---- subscriptions and reloads ---------------------------------------------------------
 

@@ -256,7 +256,7 @@ class IngestService:
         except UnicodeDecodeError:
             topic = msg._topic.decode("utf-8", "replace")
         item = _Item(topic, bytes(msg.payload), msg.mid, msg.qos, msg.dup, self._generation)
-        self._queue.put((0 if topic.endswith("/event") else 1, next(self._arrival), item))
+        self._queue.put((0 if self.checker.urgent(topic) else 1, next(self._arrival), item))
 
     # ---- worker ------------------------------------------------------------------------------
 
@@ -279,7 +279,7 @@ class IngestService:
         except queue.Empty:
             return []
         items = [first]
-        urgent = first.topic.endswith("/event")
+        urgent = self.checker.urgent(first.topic)
         limit = self.options.batch_size
         deadline: float | None = None
         while len(items) < limit:
@@ -289,7 +289,7 @@ class IngestService:
                 pass
             else:
                 items.append(item)
-                urgent = urgent or item.topic.endswith("/event")
+                urgent = urgent or self.checker.urgent(item.topic)
                 continue
             if urgent:  # an event (SOS, fall...) does not wait for company: detectors want it now
                 break
@@ -303,7 +303,7 @@ class IngestService:
             except queue.Empty:
                 break
             items.append(item)
-            urgent = item.topic.endswith("/event")
+            urgent = self.checker.urgent(item.topic)
         return items
 
     def _handle(self, items: list[_Item]) -> None:

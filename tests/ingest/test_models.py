@@ -68,6 +68,16 @@ def test_the_model_path_checks_device_model_and_home(tmp_path: Path) -> None:
     assert isinstance(plain, Accepted)  # the contract's own path is unchanged
 
 
+def test_alarm_capable_models_skip_the_queue_of_readings(tmp_path: Path) -> None:
+    checker = _checker(tmp_path, ManualClock())
+    assert checker.urgent("anju/v1/h1/p1/event")
+    assert not checker.urgent("anju/v1/h1/p1/reading")
+    assert checker.urgent("hx/w4/up")  # SOS and fall: every message of the band
+    assert checker.urgent("somni/h1/radar-1/events")  # its own fall events
+    assert not checker.urgent("lumio/ls10/lora-1/up")
+    assert not checker.urgent("nobody/knows/this")
+
+
 def test_assigned_seqs_are_consecutive_and_continue_after_a_restart(tmp_path: Path) -> None:
     clock = ManualClock()
     checker = _checker(tmp_path, clock)

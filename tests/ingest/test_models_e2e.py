@@ -29,7 +29,10 @@ IMEI = "865123045678901"
 def anju(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[tuple[Anju, ManualClock, Path]]:
     models = tmp_path / "models"
     write_decoder(
-        models, "if payload == b'boom':\n    raise KeyError('boom')\nreturn [{'channel': 'status'}]"
+        models,
+        "if payload == b'boom':\n    raise KeyError('boom')\n"
+        "while payload == b'loop':\n    pass\n"
+        "return [{'channel': 'status'}]",
     )
     write_model(models, "broken.yaml", model_id="test-broken", topic="broken/{device}/up")
     settings = Settings(
@@ -106,6 +109,7 @@ def test_vendor_devices_reach_the_store_and_the_detectors(
 
         # a raising decoder: one dead letter `decoder`, the model's other messages and every
         # other device carry on
+        pub.publish("broken/br-1/up", b"loop")  # runs forever: stopped after its 20 ms
         pub.publish("broken/br-1/up", b"boom")
         pub.publish("broken/br-1/up", b"fine")
         pub.publish(
@@ -114,16 +118,17 @@ def test_vendor_devices_reach_the_store_and_the_detectors(
         )
         wait_until(lambda: len(_points(app, "lora-1")) == 4, 10, "LoRa after the failure")
         wait_until(lambda: len(_points(app, "br-1")) == 1, 10, "the broken model's good message")
-        wait_until(lambda: bool(app.state_store.dead_letters()), 10, "the dead letter")
-        (letter,) = app.state_store.dead_letters(reason="decoder")
-        assert letter.topic == "broken/br-1/up" and letter.payload == b"boom"
-        assert "model test-broken: decoder raised KeyError" in letter.detail
+        wait_until(lambda: len(app.state_store.dead_letters(reason="decoder")) == 2, 10, "both")
+        letters = {d.payload: d for d in app.state_store.dead_letters(reason="decoder")}
+        assert letters[b"boom"].topic == "broken/br-1/up"
+        assert "model test-broken: decoder raised KeyError" in letters[b"boom"].detail
+        assert "model test-broken: decoder ran over 20 ms" in letters[b"loop"].detail
 
         # a device publishing on another model's topic is refused
         spoof = {"imei": "radar-1", "type": "alarm", "alarm": "sos", "t": t}
         pub.publish("hx/w4/up", json.dumps(spoof).encode())
         wait_until(lambda: bool(app.state_store.dead_letters(reason="spoofed")), 10, "spoofed")
-        assert app.ingest.stats.rejected == {"decoder": 1, "spoofed": 1}
+        assert app.ingest.stats.rejected == {"decoder": 2, "spoofed": 1}
     finally:
         pub.close()
 
