@@ -52,6 +52,8 @@ def _tables(models: Iterable[DeviceModel]) -> _Tables:
     wildcard: list[DeviceModel] = []
     for model in models:
         by_id[model.id] = model
+        if model.pattern.text.startswith(PREFIX + "/"):
+            continue  # contract topics: the device's own record says its model
         first = model.pattern.text.split("/", 1)[0]
         (wildcard if "{" in first else by_level.setdefault(first, [])).append(model)
     return _Tables(by_id, by_level, wildcard)
@@ -88,7 +90,9 @@ class ModelRegistry:
         return len(self._tables.by_id)
 
     def match(self, topic: str) -> tuple[DeviceModel, dict[str, str]] | None:
-        """The model whose topic pattern matches, and the placeholders' values."""
+        """The model whose topic pattern matches, and the placeholders' values. Topics of the
+        device contract (anju/v1/...) match none: many models share them, and the provisioned
+        device's `model` says which one it is."""
         tables = self._tables
         for model in tables.by_level.get(topic.split("/", 1)[0], ()):
             found = model.pattern.match(topic)

@@ -108,3 +108,10 @@ def test_a_broken_new_file_never_stops_the_others(tmp_path: Path) -> None:
     assert registry.get("anju-pendant-p2") is not None
     found = registry.get("lumio-ls10")
     assert found is not None and found.source.parent == SHIPPED_MODELS / "examples"
+
+
+def test_contract_topics_match_no_model_the_device_record_says_which() -> None:
+    registry = ModelRegistry([SHIPPED_MODELS])
+    registry.load()
+    assert registry.match("anju/v1/h1/p1/event") is None
+    assert registry.get("anju-pendant-p2") is not None
