@@ -40,7 +40,9 @@ class ActivityConfig:
     # rooms
     bathroom_max_s: float = 60 * MIN  # floor of the learned bathroom stay (day)
     bathroom_night_max_s: float = 45 * MIN  # floor at night
-    bathroom_ceiling_s: float = 3 * HOUR
+    bathroom_ceiling_s: float = 2 * HOUR  # a learned bathroom stay limit never exceeds this
+    stay_quantile: float = 0.95  # learned bathroom stay (day / night apart) ...
+    stay_margin: float = 2.0  # ... times this margin is the stay limit
     kitchen_idle_by_h: float = 16.0  # no kitchen activity all day, checked at this hour
     kitchen_hot_c: float = 60.0  # kitchen temperature alarm
     smoke_pct: float = 10.0  # kitchen smoke obscuration alarm (%/m)
@@ -52,6 +54,7 @@ class ActivityConfig:
     door_night_end_h: float = 5.0
     door_night_usual: int = 2  # ... unless it was used at that hour on this many learned days
     not_returned_floor_s: float = 16 * HOUR  # out longer than learned outings, at least this
+    night_out_max_s: float = 60 * MIN  # left at an unusual hour of the night, not back by this
     # pre-warning, modes
     prewarning_s: float = 180.0  # the resident can cancel this long before the alarm goes out
     visitor_max_s: float = 4 * HOUR  # visitor mode ends by itself after this
@@ -94,6 +97,7 @@ FIXED_12H = ActivityConfig(
     door_night_start_h=0.0,
     door_night_end_h=0.0,
     not_returned_floor_s=1e9,
+    night_out_max_s=1e9,
     prewarning_s=0.0,
 )
 """The usual product default, used as the baseline: only "no activity for 12 hours"."""

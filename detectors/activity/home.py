@@ -13,7 +13,7 @@ from datetime import tzinfo
 from detectors.activity import routine
 from detectors.activity.baseline import GapHistogram, keep_last
 from detectors.activity.config import ActivityConfig, in_window
-from detectors.activity.localtime import at_hour, local
+from detectors.activity.localtime import Local, at_hour, local
 from detectors.activity.rules import SILENCE_RULES, deadlines, is_out, learned
 from detectors.activity.state import DayStats, HomeState, Mode, Prewarning
 from domain.alarms import Detection, Severity
@@ -66,6 +66,7 @@ class Home:
             if s.mode is Mode.NORMAL:
                 keep_last(s.outings_s, (ts_ms - since) / 1000)
             s.out_since_ms = None
+            s.out_at_night = False
         if s.prewarning is not None:
             out.append(
                 self.detection(
@@ -88,13 +89,21 @@ class Home:
             or (not same_passage and not was_out and s.mode is not Mode.AWAY)
         )
         self._count(room, ts_ms, here.hour, leaving and s.leave_ms is None, was_out)
+        self._bathroom(room, ts_ms, was_out)
         if front_door:
-            out.extend(self._front_door(ts_ms, here.hour_index, leaving))
+            first = leaving and s.leave_ms is None
+            told = self._front_door(ts_ms, here.hour_index, leaving)
+            out.extend(told)
+            if first:  # leaving at an hour of the night she is not usually out (one alarm:
+                # if `door_at_night` told already, the outing keeps the usual limit)
+                s.out_at_night = not told and self._unusual_night(ts_ms, here)
             s.front_door_ms = ts_ms
             s.leave_ms = ts_ms if leaving else None
             s.out_since_ms = None
-        else:
-            s.leave_ms = None  # life inside after the door: she did not go after all
+        elif not (room is Room.ENTRANCE and same_passage):
+            # life inside after the door: she did not go after all (the hall's own motion
+            # sensor in the same passage is her on the way out, often reported after the door)
+            s.leave_ms = None
         s.last_ms, s.last_room = ts_ms, room.value if room else None
         s.latched = []
         s.next_due_ms = 0
@@ -125,6 +134,31 @@ class Home:
             s.rest_since_ms, s.rest_at_night = ts_ms, night
         if not night:
             s.bed_left_ms = None
+
+    def _bathroom(self, room: Room | None, ts_ms: int, was_out: bool) -> None:
+        """A bathroom stay runs from its first event to the first event of another room."""
+        s = self.state
+        if room is Room.BATHROOM:
+            if s.bath_since_ms is None:
+                s.bath_since_ms = ts_ms
+            return
+        if s.bath_since_ms is None:
+            return
+        if s.mode is Mode.NORMAL and not was_out:
+            entered = local(s.bath_since_ms, self.tz)
+            night = in_window(entered.hour, self.cfg.night_start_h, self.cfg.night_end_h)
+            stays = s.bath_night_stays_s if night else s.bath_stays_s
+            keep_last(stays, (ts_ms - s.bath_since_ms) / 1000)
+        s.bath_since_ms = None
+
+    def _unusual_night(self, ts_ms: int, here: Local) -> bool:
+        s, cfg = self.state, self.cfg
+        if not in_window(here.hour, cfg.night_start_h, cfg.night_end_h):
+            return False
+        if s.mode is not Mode.NORMAL:
+            return False
+        usual = learned(s, cfg, ts_ms) and s.door_hour_days[here.hour_index] >= cfg.door_night_usual
+        return not usual
 
     def _front_door(self, ts_ms: int, hour: int, leaving: bool) -> list[Detection]:
         s, cfg = self.state, self.cfg
@@ -198,6 +232,10 @@ class Home:
         out = self.roll_day(now_ms)
         if s.mode is not Mode.NORMAL and now_ms >= s.mode_until_ms:
             s.mode = Mode.NORMAL
+        here = local(now_ms, self.tz)
+        if s.rest_since_ms is not None and not s.rest_at_night:
+            # in bed since the evening: when the night comes, the nap has become the night
+            s.rest_at_night = in_window(here.hour, cfg.night_start_h, cfg.night_end_h)
         if s.out_since_ms is None and s.last_ms and is_out(s, cfg, now_ms):
             s.out_since_ms = s.leave_ms or s.last_ms
         pending = s.prewarning
@@ -223,9 +261,9 @@ class Home:
             later.append(s.mode_until_ms)
         if s.leave_ms is not None and s.out_since_ms is None:
             later.append(s.leave_ms + int(cfg.out_after_s * 1000))
-        here = local(now_ms, self.tz)
         later.append(now_ms + int((24 - here.hour) * 3_600_000) + 1000)  # next local midnight
-        for hour in (cfg.night_end_h, *(cfg.window_rule or ())[:1]):  # rules that arm by the clock
+        clock_hours = (cfg.night_end_h, cfg.night_start_h, *(cfg.window_rule or ())[:1])
+        for hour in clock_hours:  # rules that arm (or disarm) by the clock
             if here.hour < hour:
                 later.append(at_hour(now_ms, here, hour) + 1000)
         s.next_due_ms = min(later)

@@ -71,8 +71,21 @@ def wake_deadline_h(state: HomeState, cfg: ActivityConfig, now_ms: int) -> float
 
 
 def not_returned_s(state: HomeState, cfg: ActivityConfig) -> float:
+    if state.out_at_night:  # left at an hour of the night she is not usually out
+        return cfg.night_out_max_s
     usual = sample_quantile(state.outings_s, 1.0, 3)
     return max(cfg.not_returned_floor_s, 1.25 * usual) if usual else cfg.not_returned_floor_s
+
+
+def bathroom_stay_s(state: HomeState, cfg: ActivityConfig, night: bool, now_ms: int) -> float:
+    """How long a bathroom stay may last: learned (day and night apart), within the bounds."""
+    floor = cfg.bathroom_night_max_s if night else cfg.bathroom_max_s
+    ceiling = max(cfg.bathroom_ceiling_s, floor)
+    stays = state.bath_night_stays_s if night else state.bath_stays_s
+    usual = sample_quantile(stays, cfg.stay_quantile, 5) if learned(state, cfg, now_ms) else None
+    if usual is None:
+        return ceiling
+    return min(max(usual * cfg.stay_margin, floor), ceiling)
 
 
 def is_out(state: HomeState, cfg: ActivityConfig, now_ms: int) -> bool:
@@ -116,7 +129,14 @@ def deadlines(state: HomeState, cfg: ActivityConfig, tz: tzinfo, now_ms: int) ->
         rule, limit_s, was_learned = silence_threshold(state, cfg, last.hour_index, now_ms)
         evidence = {**base, "limit_min": limit_s / 60, "learned": str(was_learned).lower()}
         due.append(Due(rule, state.last_ms + int(limit_s * 1000), evidence))
-    if state.bed_left_ms is not None:
+    in_bathroom = state.last_room == Room.BATHROOM.value and state.bath_since_ms is not None
+    if in_bathroom and state.bath_since_ms is not None:  # a stay: she may still move in there
+        entered = local(state.bath_since_ms, tz)
+        night = in_window(entered.hour, cfg.night_start_h, cfg.night_end_h)
+        stay_s = bathroom_stay_s(state, cfg, night, now_ms)
+        evidence = {**base, "stay_limit_min": stay_s / 60, "since_ms": state.bath_since_ms}
+        due.append(Due("bathroom_too_long", state.bath_since_ms + int(stay_s * 1000), evidence))
+    if state.bed_left_ms is not None and not in_bathroom:  # in the bathroom: the rule above
         at = max(
             state.bed_left_ms + int(cfg.out_of_bed_max_s * 1000),
             state.last_ms + int(cfg.out_of_bed_quiet_s * 1000),

@@ -46,6 +46,8 @@ class HomeState(msgspec.Struct):
     leave_ms: int | None = None  # last door event of a leaving passage, while nothing followed
     front_door_ms: int = 0  # last front door event (events within 2 min are one passage)
     out_since_ms: int | None = None  # left through the front door, house quiet since
+    out_at_night: bool = False  # the current outing began at an unusual hour of the night
+    bath_since_ms: int | None = None  # in the bathroom since (first of its run of events)
     in_bed: bool = False  # last sign of life was a bed sensor (or an occupied bed)
     rest_since_ms: int | None = None  # resting (in bed / bedroom at night) since
     rest_at_night: bool = False
@@ -65,6 +67,8 @@ class HomeState(msgspec.Struct):
     history: list[list[float]] = msgspec.field(default_factory=list)  # daily feature vectors
     wake_hours: list[float] = msgspec.field(default_factory=list)
     outings_s: list[float] = msgspec.field(default_factory=list)
+    bath_stays_s: list[float] = msgspec.field(default_factory=list)  # by day
+    bath_night_stays_s: list[float] = msgspec.field(default_factory=list)
     door_hour_days: list[int] = msgspec.field(default_factory=lambda: [0] * 24)
     door_hours_today: list[int] = msgspec.field(default_factory=list)
     thresholds: list[float] = msgspec.field(default_factory=list)  # (room, hour) flattened
