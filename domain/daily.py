@@ -17,13 +17,15 @@ from domain.points import Point
 
 MIN_MS = 60_000
 REST_GAP_MS = 45 * MIN_MS  # a silence this long splits the day into spells of activity
+IN_BED_GAP_MS = 15 * MIN_MS  # ... and so does this long lying in bed
 SHORT_SPELL_MS = 30 * MIN_MS  # a shorter spell that ends in the bedroom is a night-time trip
-BACK_TO_BED_MS = 90 * MIN_MS  # a spell followed by this long back in bed is not getting up
+BACK_TO_BED_MS = 90 * MIN_MS  # a spell shorter than this, then this long back in bed: not up
 OUT_AFTER_MS = 10 * MIN_MS  # front door, then this long without a sign inside: out
 PASSAGE_MS = 2 * MIN_MS  # front door events this close together are one passage
 KITCHEN_GAP_MS = 15 * MIN_MS  # kitchen signs this close together are one stay in the kitchen
 MEAL_MIN_MS = 3 * MIN_MS  # a kitchen stay this long (or with MEAL_MIN_SIGNS signs) is a meal
 MEAL_MIN_SIGNS = 4
+NIGHT_ROOMS = frozenset({Room.BEDROOM, Room.BATHROOM})
 UP_FROM_H, UP_UNTIL_H = 4.0, 13.0  # getting up is looked for in this local window
 MEALS: tuple[tuple[str, float, float], ...] = (
     ("breakfast", 5.0, 10.5),
@@ -86,24 +88,14 @@ def day_bounds(day: date, tz: tzinfo) -> tuple[int, int, int]:
 
 
 def _spells(seen: Sequence[Sign]) -> list[list[Sign]]:
+    """Spells of being up: split by a silence of REST_GAP_MS, or of IN_BED_GAP_MS in bed."""
     spells: list[list[Sign]] = []
-    for s in seen:
-        if spells and s.ts_ms - spells[-1][-1].ts_ms < REST_GAP_MS:
-            spells[-1].append(s)
-        else:
-            spells.append([s])
-    return spells
-
-
-def _awake(seen: Sequence[Sign]) -> list[Sign]:
-    """Signs of being up: lying down, movement in the bedroom while in bed, and a mat's blip
-    (off and on again within two minutes: turning over) are rest."""
-    out: list[Sign] = []
     lying = False
-    beds = [s for s in seen if s.in_bed is not None]
+    lay_ms: int | None = None  # lay down since the last sign of being up
+    beds = [s for s in seen if s.in_bed is not None and s.room is Room.BEDROOM]
     following = {id(a): b for a, b in pairwise(beds)}
     for s in seen:
-        if s.in_bed is not None:
+        if s.in_bed is not None and s.room is Room.BEDROOM:  # a couch's mat is being up
             nxt = following.get(id(s))
             if (
                 s.in_bed is False
@@ -111,14 +103,20 @@ def _awake(seen: Sequence[Sign]) -> list[Sign]:
                 and nxt.in_bed
                 and (nxt.ts_ms - s.ts_ms < PASSAGE_MS)
             ):
-                continue
+                continue  # a mat's blip: off and on again (turning over)
             lying = s.in_bed
             if lying:
+                lay_ms = s.ts_ms
                 continue
         elif lying and s.room is Room.BEDROOM:
-            continue
-        out.append(s)
-    return out
+            continue  # moving in bed
+        rested = lay_ms is not None and s.ts_ms - lay_ms >= IN_BED_GAP_MS
+        if spells and s.ts_ms - spells[-1][-1].ts_ms < REST_GAP_MS and not rested:
+            spells[-1].append(s)
+        else:
+            spells.append([s])
+        lay_ms = None
+    return spells
 
 
 def up_time(seen: Sequence[Sign], day: date, tz: tzinfo, now: int) -> int | None:
@@ -127,7 +125,7 @@ def up_time(seen: Sequence[Sign], day: date, tz: tzinfo, now: int) -> int | None
     _, start, _ = day_bounds(day, tz)
     lo = start + int(UP_FROM_H * 3_600_000)
     hi = start + int(UP_UNTIL_H * 3_600_000)
-    spells = _spells(_awake(seen))
+    spells = _spells(seen)
     for k, spell in enumerate(spells):
         first, last = spell[0], spell[-1]
         if last.ts_ms < lo or first.ts_ms >= hi:
@@ -136,8 +134,11 @@ def up_time(seen: Sequence[Sign], day: date, tz: tzinfo, now: int) -> int | None
             continue  # turning over, the bedroom lamp: not up
         if last.ts_ms - first.ts_ms < SHORT_SPELL_MS and last.bedroom:
             continue  # to the toilet and back to bed
+        if all(s.room in NIGHT_ROOMS for s in spell) and _back_to_bed(seen, last):
+            continue  # a long while in the bathroom, then back to bed: still the night
         rest_ms = (spells[k + 1][0].ts_ms if k + 1 < len(spells) else now) - last.ts_ms
-        if _back_to_bed(seen, last) and rest_ms >= BACK_TO_BED_MS:
+        brief = last.ts_ms - first.ts_ms < BACK_TO_BED_MS
+        if brief and _back_to_bed(seen, last) and rest_ms >= BACK_TO_BED_MS:
             continue  # up for a while in the night, then a long sleep again
         if first.ts_ms >= lo:
             return first.ts_ms
@@ -149,7 +150,14 @@ def _back_to_bed(seen: Sequence[Sign], last: Sign) -> bool:
     """The spell ended in the bedroom, or with lying down right after."""
     if last.bedroom:
         return True
-    after = next((s for s in seen if s.ts_ms > last.ts_ms and s.in_bed is not None), None)
+    after = next(
+        (
+            s
+            for s in seen
+            if s.ts_ms > last.ts_ms and s.in_bed is not None and s.room is Room.BEDROOM
+        ),
+        None,
+    )
     return after is not None and after.in_bed is True and after.ts_ms - last.ts_ms < 10 * MIN_MS
 
 
@@ -177,31 +185,43 @@ def meals_of(today: Sequence[Sign], day: date, tz: tzinfo) -> list[Span]:
 
 
 def outings_of(seen: Sequence[Sign], start: int, now: int) -> list[Span]:
-    """Front door passages with nothing inside for OUT_AFTER_MS until the next passage."""
+    """Front door passages with nothing inside for OUT_AFTER_MS until the next passage.
+
+    A passage is the front door with the entrance's own sensors around it (the hall PIR sees
+    her before she opens the door and after she closed it): those are not life inside."""
     out: list[Span] = []
-    i = 0
-    while i < len(seen):
-        s = seen[i]
-        if not s.front_door:
+    n, i = len(seen), 0
+    while i < n:
+        if not seen[i].front_door:
             i += 1
             continue
         j = i
-        while (
-            j + 1 < len(seen)
-            and seen[j + 1].front_door
-            and (seen[j + 1].ts_ms - seen[j].ts_ms <= PASSAGE_MS)
-        ):
+        while j + 1 < n and _entry(seen[j + 1]) and seen[j + 1].ts_ms - seen[j].ts_ms <= PASSAGE_MS:
             j += 1
         passage_end = seen[j].ts_ms
-        if j + 1 >= len(seen):
+        if j + 1 >= n:
             if now - passage_end >= OUT_AFTER_MS:
-                out.append(Span(s.ts_ms, None))
+                out.append(Span(seen[i].ts_ms, None))
             break
-        nxt = seen[j + 1]
-        if nxt.front_door and nxt.ts_ms - passage_end >= OUT_AFTER_MS and nxt.ts_ms >= start:
-            out.append(Span(s.ts_ms, nxt.ts_ms))
-        i = j + 1
+        k = j + 1  # the next sign: back through the door (the hall PIR may see her first)?
+        while (
+            k + 1 < n
+            and _entry(seen[k])
+            and not seen[k].front_door
+            and (seen[k + 1].ts_ms - seen[k].ts_ms <= PASSAGE_MS)
+        ):
+            k += 1
+        back = seen[k].front_door
+        if back and seen[j + 1].ts_ms - passage_end >= OUT_AFTER_MS and seen[k].ts_ms >= start:
+            out.append(Span(seen[i].ts_ms, seen[k].ts_ms))
+            i = k
+        else:
+            i = j + 1
     return out
+
+
+def _entry(s: Sign) -> bool:
+    return s.front_door or s.room is Room.ENTRANCE
 
 
 def _ms(moment: datetime) -> int:
