@@ -116,3 +116,18 @@ def test_audit_search_by_actor_subject_kind_time_and_page(auth: Auth) -> None:
     assert [e.at_ms for e in page2] == [1002, 1001]
     window = audit.search(AuditQuery(since_ms=1001, until_ms=1003))
     assert sorted(e.at_ms for e in window) == [1001, 1002]
+
+
+def test_one_address_is_locked_only_after_many_names_failed(
+    store: SqlStateStore, clock: ManualClock
+) -> None:
+    users = UserStore(store.engine, schema=store.schema)
+    auth = Auth(users, clock, AuthOptions(login_max_failures=1, login_lock_s=60))
+    auth.create_user("op3", Role.OPERATOR, PASSWORD)
+    for i in range(9):  # 1 failure locks a name; an address (a proxy?) gets 10 times more
+        assert auth.check_password(f"nobody{i}", "wrong-password", "10.0.0.9") is None
+    assert auth.check_password("op3", PASSWORD, "10.0.0.9") is not None
+    assert auth.check_password("nobody-else", "wrong-password", "10.0.0.9") is None
+    with pytest.raises(LoginThrottledError):
+        auth.check_password("op3", PASSWORD, "10.0.0.9")
+    assert auth.check_password("op3", PASSWORD, "10.0.0.10") is not None

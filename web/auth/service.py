@@ -20,6 +20,7 @@ from web.auth.throttle import LoginThrottle
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
 TOKEN_PREFIX = "anju_"
 LANGUAGES = ("zh-CN", "en")
+ADDRESS_FACTOR = 10  # failures from one address before it is locked: this many times the user's
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,12 @@ class Auth:
         self.throttle = LoginThrottle(
             clock,
             max_failures=self.options.login_max_failures,
+            lock_s=self.options.login_lock_s,
+        )
+        # one address may be a proxy or an office behind NAT: it tolerates more failures
+        self.address_throttle = LoginThrottle(
+            clock,
+            max_failures=self.options.login_max_failures * ADDRESS_FACTOR,
             lock_s=self.options.login_lock_s,
         )
 
@@ -112,16 +119,17 @@ class Auth:
     def check_password(self, username: str, password: str, ip: str) -> str | None:
         """The user id when the password is right and the user enabled; None otherwise.
         Raises LoginThrottledError after too many failures for this name or address."""
-        keys = (f"user:{username.lower()}", f"ip:{ip}")
-        wait = self.throttle.retry_after(*keys)
+        user, address = f"user:{username.lower()}", f"ip:{ip}"
+        wait = max(self.throttle.retry_after(user), self.address_throttle.retry_after(address))
         if wait > 0:
             raise LoginThrottledError(wait)
         found = self.users.credentials(username)
         ok = verify_password(found[1] if found else None, password)
         if not ok or found is None or found[2]:
-            self.throttle.failed(*keys)
+            self.throttle.failed(user)
+            self.address_throttle.failed(address)
             return None
-        self.throttle.succeeded(*keys)
+        self.throttle.succeeded(user)  # an address's count is not reset by one good log-in
         return found[0]
 
     def start_session(self, user_id: str, ip: str = "", user_agent: str = "") -> tuple[str, str]:
