@@ -7,6 +7,7 @@ device directory's occasional look-up.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain import contract
@@ -34,6 +35,8 @@ class Gate:
         self.limiter = limiter
         self.seen = seen if seen is not None else SeenIndex()
         self.last_seq: dict[str, int] = {}  # devices whose model has no seq: the last one given
+        # a further check of a contract message against its device's model (ingest.models)
+        self.verify: Callable[[Message, Device], Rejected | None] | None = None
 
     def remember(self, device_id: str, seq: int) -> None:
         """A key stored before a restart: seen (dedup) and the base of assigned seqs."""
@@ -63,6 +66,10 @@ class Gate:
                 f"device {device.device_id!r} belongs to home {device.home_id!r},"
                 f" published on home {where.home_id!r}",
             )
+        if self.verify is not None:
+            problem = self.verify(decoded, device)
+            if problem is not None:
+                return problem
         return self.admit(decoded, device, now_ms)
 
     def admit(self, message: Message, device: Device, now_ms: int) -> Accepted | Rejected:

@@ -20,6 +20,7 @@ from prometheus_client import Gauge
 
 from device_models.registry import ModelRegistry
 from domain.decode import Message
+from domain.model import Device
 from domain.rejects import Reason, Rejected
 from domain.topics import PREFIX, Topic
 from ingest.gate import Accepted, Gate
@@ -49,6 +50,7 @@ class Checker:
         self._subscribed: set[str] = set()
         self._urgent_models: frozenset[str] = frozenset()
         if models is not None:
+            gate.verify = self._declared
             self._note_urgent(models)
             models.on_change(self._note_urgent)
             MODELS_LOADED.set_function(lambda: len(models))
@@ -66,6 +68,15 @@ class Checker:
         if self.models is None or topic.startswith(_CONTRACT):
             return (self.gate.check(topic, payload, now_ms),)
         return self._model_path(topic, payload, now_ms)
+
+    def _declared(self, message: Message, device: Device) -> Rejected | None:
+        """A contract message of a device provisioned as a known model must stay within what
+        the model declares (capabilities, ranges), like a vendor model's decoded messages."""
+        model = self.models.get(device.model) if self.models is not None and device.model else None
+        if model is None:
+            return None
+        problem = model.checks.declared(message.body)
+        return None if problem is None else Rejected(problem[0], f"model {model.id}: {problem[1]}")
 
     def _model_path(self, topic: str, payload: bytes, now_ms: int) -> Verdicts:
         assert self.models is not None

@@ -66,6 +66,12 @@ def test_the_model_path_checks_device_model_and_home(tmp_path: Path) -> None:
     contract = b'{"v":1,"seq":1,"ts":%d,"type":"motion","state":true}' % now
     (plain,) = checker.check("anju/v1/h1/pir-1/event", contract, now)
     assert isinstance(plain, Accepted)  # the contract's own path is unchanged
+    # ... and what a contract device says must stay within its model's declaration
+    sos = b'{"v":1,"seq":2,"ts":%d,"type":"sos"}' % now
+    assert reason("anju/v1/h1/pir-1/event", sos) is Reason.DECODER
+    battery = b'{"v":1,"seq":3,"ts":%d,"battery":55}' % now
+    (status,) = checker.check("anju/v1/h1/pir-1/status", battery, now)
+    assert isinstance(status, Accepted)
 
 
 def test_alarm_capable_models_skip_the_queue_of_readings(tmp_path: Path) -> None:
