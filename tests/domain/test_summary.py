@@ -251,3 +251,47 @@ def test_points_become_signs_by_device_room_and_kind() -> None:
         (5, "motion", Room.KITCHEN, False, None),
         (8, "motion", None, False, None),
     ]
+
+
+def test_the_hall_pir_around_the_front_door_is_part_of_the_passage() -> None:
+    hall = Room.ENTRANCE
+    signs_ = [
+        *night(),
+        bed(at("07:00"), False),
+        m("07:05", Room.KITCHEN),
+        Sign(at("14:20"), hall, "motion"),
+        door(at("14:21")),
+        Sign(at("14:21") + 40_000, hall, "motion"),  # she is seen closing the door behind her
+        Sign(at("16:23"), hall, "motion"),  # ... and coming back in, before the door
+        door(at("16:23") + 5_000),
+        m("16:30", Room.LIVING_ROOM),
+    ]
+    s = summarize(DAY, TZ, at("18:00"), signs_, [], heard_ms=at("18:00"))
+    assert [(o.start_ms, o.end_ms) for o in s.outings] == [(at("14:21"), at("16:23") + 5_000)]
+    out = summarize(DAY, TZ, at("15:00"), signs_[:-3], [], heard_ms=at("15:00"))
+    assert out.status is Status.OUT
+
+
+def test_a_morning_then_a_nap_before_one_is_still_up_in_the_morning() -> None:
+    day = [
+        *night(),
+        bed(at("07:03"), False),
+        *[m(f"{h:02d}:{mm:02d}", Room.LIVING_ROOM) for h in range(7, 13) for mm in (10, 40)],
+        bed(at("12:52"), True),
+    ]
+    s = summarize(DAY, TZ, at("14:30"), day, [], heard_ms=at("14:30"))
+    assert s.up_ms == at("07:03") and s.status is Status.FINE
+
+
+def test_a_long_night_in_the_bathroom_then_bed_is_not_getting_up() -> None:
+    day = [
+        *night(),
+        bed(at("06:11"), False),
+        *[m(f"06:{mm:02d}", Room.BATHROOM) for mm in range(12, 46, 3)],
+        bed(at("06:46"), True),
+        bed(at("07:16"), False),
+        m("07:20", Room.BATHROOM),
+        m("07:35", Room.KITCHEN),
+    ]
+    s = summarize(DAY, TZ, at("09:00"), day, [], heard_ms=at("09:00"))
+    assert s.up_ms == at("07:16")

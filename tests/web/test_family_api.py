@@ -28,7 +28,7 @@ from stores.state.audit import AuditQuery
 from stores.state.escalation import EscalationStore
 from stores.state.sql import SqlStateStore
 from stores.timeseries.sqlite import SqliteTimeSeries
-from tests.web.auth_support import add_user, auth_of, login, token_for
+from tests.web.auth_support import add_user, auth_of, login, sql_store, token_for
 from web.app import create_app
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -51,8 +51,18 @@ class Family:
 
 
 @pytest.fixture
-def fam(tmp_path: Path) -> Iterator[Family]:
-    store = SqlStateStore(f"sqlite:///{tmp_path / 'state.db'}")
+def backend() -> str:
+    """The state store's database; tests of the boundaries run on PostgreSQL as well."""
+    return "sqlite"
+
+
+@pytest.fixture
+def fam(tmp_path: Path, backend: str) -> Iterator[Family]:
+    with sql_store(backend, tmp_path) as store:
+        yield from _family(store, tmp_path)
+
+
+def _family(store: SqlStateStore, tmp_path: Path) -> Iterator[Family]:
     ts = SqliteTimeSeries(tmp_path / "ts.db")
     clock = ManualClock(at("12:00") / 1000)
     feed = LocalFeed()
@@ -84,7 +94,6 @@ def fam(tmp_path: Path) -> Iterator[Family]:
     yield Family(app, store, ts, alarms, clock)
     feed.close()
     ts.close()
-    store.close()
 
 
 USERS: dict[str, tuple[Role, dict[str, list[str]]]] = {
@@ -138,6 +147,7 @@ def test_my_relatives_and_a_calm_summary(fam: Family) -> None:
     assert s["up_ms"] == at("07:10") and s["outings"][0]["end_ms"] == at("11:15")
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_family_a_cannot_read_family_b(fam: Family) -> None:
     c = client_as(fam, "famA")
     for path in ("summary", "alarms"):
@@ -149,6 +159,7 @@ def test_family_a_cannot_read_family_b(fam: Family) -> None:
     assert b.get("/api/family/relatives/r1/summary").status_code == 404
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_staff_read_by_scope_integrators_not_at_all(fam: Family) -> None:
     assert client_as(fam, "op1").get("/api/family/relatives/r1/summary").status_code == 200
     assert client_as(fam, "op2").get("/api/family/relatives/r1/summary").status_code == 404
@@ -161,6 +172,7 @@ def test_staff_read_by_scope_integrators_not_at_all(fam: Family) -> None:
     assert page.status_code == 303 and page.headers["location"].startswith("/login?next=/family")
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_every_read_is_audited(fam: Family) -> None:
     alarm_id = sos(fam)
     c = client_as(fam, "famA")
@@ -237,8 +249,9 @@ def test_bad_input_is_a_4xx_with_a_message(fam: Family) -> None:
     assert r.status_code == 422 and "at least one" in r.json()["detail"]
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_preferences_are_my_own_contact_and_i_see_the_order(fam: Family) -> None:
-    esc = EscalationStore(fam.store.engine)
+    esc = EscalationStore(fam.store.engine, schema=fam.store.schema)
     brother = Contact("h1-son", "岩罕", EscRole.FAMILY, "h1", addresses={"sms": "+8613800000000"})
     centre = Contact(
         "c1-centre", "嘎兰呼叫中心", EscRole.CALL_CENTRE, "c1", addresses={"webhook": "x"}
