@@ -208,9 +208,10 @@ class _Session:
 
     def __init__(self, owner: DynsecBroker) -> None:
         self._owner = owner
-        self._reply = threading.Event()
         self._ready = threading.Event()
-        self._response: dict[str, Any] = {}
+        self._answered = threading.Condition()
+        self._answers: dict[str, dict[str, Any]] = {}
+        self._sent = 0
         self._refused: str | None = None
         self._client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
 
@@ -246,19 +247,27 @@ class _Session:
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         try:
-            self._response = json.loads(msg.payload)
-        except ValueError:
-            self._response = {}
-        self._reply.set()
+            answers = json.loads(msg.payload).get("responses") or []
+        except (ValueError, AttributeError):
+            return
+        with self._answered:
+            for answer in answers:
+                if isinstance(answer, dict) and "correlationData" in answer:
+                    self._answers[str(answer["correlationData"])] = answer
+            self._answered.notify_all()
 
     def call(self, command: dict[str, Any], *, missing_ok: bool = False) -> dict[str, Any] | None:
-        self._reply.clear()
-        payload = json.dumps({"commands": [command]})
-        self._client.publish(CONTROL_TOPIC, payload, qos=1)
-        if not self._reply.wait(self._owner._timeout):
-            raise BrokerError(f"no answer to {command['command']} (is the plugin loaded?)")
-        answers = self._response.get("responses") or [{}]
-        answer: dict[str, Any] = answers[0]
+        """Send one command, wait for ITS answer (matched by correlation data, so a late answer
+        to an earlier command that timed out is never taken for this one)."""
+        self._sent += 1
+        key = str(self._sent)
+        self._client.publish(
+            CONTROL_TOPIC, json.dumps({"commands": [{**command, "correlationData": key}]}), qos=1
+        )
+        with self._answered:
+            if not self._answered.wait_for(lambda: key in self._answers, self._owner._timeout):
+                raise BrokerError(f"no answer to {command['command']} (is the plugin loaded?)")
+            answer: dict[str, Any] = self._answers.pop(key)
         error = answer.get("error")
         if error:
             if missing_ok and "not found" in str(error).lower():

@@ -14,7 +14,13 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from broker.acl import Acl
-from broker.acl_dynsec import DynsecBroker, UnmanagedBroker, find_plugin, mosquitto_lines
+from broker.acl_dynsec import (
+    BrokerError,
+    DynsecBroker,
+    UnmanagedBroker,
+    find_plugin,
+    mosquitto_lines,
+)
 from broker.credentials import parse_hash
 from broker.credentials_service import Provisioning
 from broker.mosquitto import Mosquitto, find_mosquitto
@@ -251,3 +257,28 @@ def test_through_the_api_on_a_real_broker(admin: TestClient, real_broker: Mosqui
     assert device.disconnected.wait(5)
     device.c.loop_stop()
     assert not Client(real_broker.port, "dev:pir-1", password).accepted
+
+
+class DownBroker(UnmanagedBroker):
+    def put(self, username: str, password: str | None, acls: Sequence[Acl]) -> None:
+        raise BrokerError("broker 127.0.0.1:1 unreachable")
+
+    def remove(self, username: str) -> None:
+        raise BrokerError("broker 127.0.0.1:1 unreachable")
+
+
+def test_a_broker_that_does_not_answer_leaves_nothing_half_done(
+    admin: TestClient, prov: Provisioning
+) -> None:
+    _register(admin, "pir-1")
+    admin.post("/api/devices/pir-1/claim", json={"home_id": "h1", "room": "kitchen"})
+    working, prov.broker = prov.broker, DownBroker()
+    r = admin.post("/api/devices", json={"device_id": "pir-2", "model_id": "anju-pir-m1"})
+    assert r.status_code == 503 and "broker" in r.json()["detail"]
+    assert admin.get("/api/devices/pir-2").status_code == 404  # rolled back
+    r = admin.post("/api/devices/pir-1/revoke")
+    assert r.status_code == 503  # recorded in Anju, the broker still to be told
+    assert admin.get("/api/devices/pir-1").json()["status"] == "revoked"
+    prov.broker = working
+    assert admin.post("/api/devices/pir-1/revoke").status_code == 200  # the retry reaches it
+    assert isinstance(working, RecordingBroker) and working.removed == ["dev:pir-1"]
