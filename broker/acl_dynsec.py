@@ -197,11 +197,6 @@ class DynsecBroker:
             s.call({"command": "deleteClient", "username": username}, missing_ok=True)
             s.call({"command": "deleteRole", "rolename": username}, missing_ok=True)
 
-    def usernames(self) -> list[str]:
-        with self._use() as s:
-            data = s.call({"command": "listClients"})
-        return sorted(data["clients"]) if data else []
-
 
 class _Session:
     """One admin connection; `call` sends one command and waits for its response."""
