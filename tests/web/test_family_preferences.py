@@ -21,7 +21,7 @@ def test_addresses_are_trimmed_ordered_and_empty_ones_dropped() -> None:
         " 玉香 ",
         "en",
         {
-            "webhook": "https://hooks.example.com/anju?x=1",
+            "webhook": "https://hooks.example.com/a?x=1",
             "sms": " +86 138-0013-8000 ",
             "voice": "",
         },
