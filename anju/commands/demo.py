@@ -25,6 +25,7 @@ from domain.access import Role
 from domain.ports import StateStore
 
 if TYPE_CHECKING:
+    from anju.wiring import Anju
     from firmware_sim.demo import SimHome
     from web.auth.service import Auth
 
@@ -135,6 +136,7 @@ def _run(args: argparse.Namespace) -> int:
         if anju.escalation is not None:
             demo_contacts(anju.escalation.store, [h.home for h in homes])
         accounts = seed_users(anju.app.state.ctx.auth, homes)
+        seed_board_data(anju, homes)
         anju.start()
         sim_thread = threading.Thread(
             target=run_demo,
@@ -163,6 +165,20 @@ def _run(args: argparse.Namespace) -> int:
         broker.stop()
         print("demo stopped", flush=True)
     return 0
+
+
+def seed_board_data(anju: Anju, homes: list[SimHome]) -> None:
+    """Health records and some of this month's check-ins for the board (demo data)."""
+    from anju.commands.demo_board import seed_board
+    from stores.state.records import BoardStore
+    from stores.state.sql import SqlStateStore
+
+    store = anju.state_store
+    if isinstance(store, SqlStateStore):
+        residents = [r for h in homes for r in h.residents]
+        now = int(anju.clock.now() * 1000)
+        seed_board(BoardStore(store.engine, schema=store.schema), [h.home for h in homes],
+                   residents, now)  # fmt: skip
 
 
 COMMANDS = [Command(("demo",), "run the whole system with simulated homes", _configure, _run)]

@@ -241,3 +241,19 @@ def test_presence_recorder_keeps_the_newest_sign_of_life(state: SqlStateStore) -
     recorder.tick(NOW + 1)  # within flush_s: nothing written yet
     recorder.tick(NOW + 6000)  # older than what is stored: kept as it was
     assert board.presence("h1")[0] == NOW - 50
+
+
+def test_demo_seed_gives_every_resident_a_record_and_half_a_checkin(state: SqlStateStore) -> None:
+    from anju.commands.demo_board import seed_board
+
+    homes = [Home(f"d{i}", "c1") for i in range(4)]
+    residents = [Resident(f"dr{i}", f"d{i}", f"老人{i}") for i in range(4)]
+    for h in homes:
+        state.upsert_home(h)
+    for r in residents:
+        state.upsert_resident(r)
+    board = board_of(state)
+    assert seed_board(board, homes, residents, NOW) == 4
+    assert seed_board(board, homes, residents, NOW) == 0  # kept, not doubled
+    assert all(board.get_record(r.resident_id) is not None for r in residents)
+    assert HomesQuery(board).coverage(EVERYTHING, "2026-11") == [("c1", 4, 2)]
