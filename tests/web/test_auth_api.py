@@ -48,3 +48,23 @@ def test_tokens_issue_list_revoke(board: Board, client: TestClient) -> None:
     other = token_for(board.app, name)
     assert bearer.get("/api/me", headers=other).status_code == 200
     assert bearer.get("/api/me", headers={"Authorization": "Basic x"}).status_code == 401
+
+
+def test_feed_filter_keeps_resync_and_drops_events_of_unknown_homes() -> None:
+    from alerts.feed import FeedEvent
+    from domain.access import HomeScope
+    from web.routes.live import visible
+
+    def event(kind: str, data: dict[str, object]) -> FeedEvent:
+        return FeedEvent(1, kind, data, "{}", 0.0)
+
+    op = HomeScope(communities=frozenset({"c1"}))
+    mine = {"alarm": {"home_id": "h1", "home": {"community_id": "c1"}}}
+    other = {"alarm": {"home_id": "h9", "home": {"community_id": "c2"}}}
+    homeless = {"alarm": {"home_id": "h7", "home": None}}  # a home Anju does not know
+    assert visible(event("alarm", mine), op) and not visible(event("alarm", other), op)
+    assert not visible(event("alarm", homeless), op)
+    assert visible(event("alarm", homeless), HomeScope(all=True))
+    assert visible(event("resync", {}), op)
+    assert not visible(event("checkin", {}), op)  # no home named: nobody but the admin
+    assert visible(event("checkin", {"home_id": "h1", "community_id": "c1"}), op)
