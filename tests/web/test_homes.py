@@ -190,3 +190,26 @@ def test_away_changes_the_tile(seeded: Board, op: TestClient) -> None:
     assert op.get("/api/homes", params={"tile": "away"}).json()["total"] == 1
     assert op.post("/api/homes/h1/away", json={"until_ms": 5}).status_code == 422
     assert op.post("/api/homes/h1/away", json={"until_ms": None}).json()["tile"] == "attention"
+
+
+def test_the_openapi_document_types_every_board_response(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    for path, method, model in [
+        ("/api/homes", "get", "HomesPage"),
+        ("/api/homes/{home_id}", "get", "HomeDetail"),
+        ("/api/homes/{home_id}/activity", "get", "ActivityOut"),
+        ("/api/homes/{home_id}/readings", "get", "ReadingsPage"),
+        ("/api/residents/{resident_id}", "get", "ResidentDetail"),
+        ("/api/checkins", "get", "DuePage"),
+        ("/api/checkins/coverage", "get", "CoverageReport"),
+        ("/api/alarms/{alarm_id}/actions", "get", "ActionsOut"),
+    ]:
+        ok = doc["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+        assert ok["schema"]["$ref"].endswith("/" + model), path
+    for path, model in [
+        ("/api/checkins", "CheckinOut"),
+        ("/api/alarms/{alarm_id}/calls", "CallOut"),
+    ]:
+        created = doc["paths"][path]["post"]["responses"]["201"]["content"]["application/json"]
+        assert created["schema"]["$ref"].endswith("/" + model), path
+    assert "lanes" in doc["components"]["schemas"]["ActivityOut"]["properties"]
