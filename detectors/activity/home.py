@@ -52,11 +52,15 @@ class Home:
             # out, without the front door first, is a pet, a visitor's sensor or a glitch ...
             s.out_since_ms = s.out_since_ms or s.leave_ms or s.last_ms
             if s.ghost_since_ms < s.out_since_ms:
-                s.ghost_since_ms, s.ghost_events = ts_ms, 0
+                s.ghost_since_ms, s.ghost_events, s.ghost_rooms = ts_ms, 0, []
             s.ghost_events += 1
+            where = room.value if room else Room.OTHER.value
+            if where not in s.ghost_rooms:
+                s.ghost_rooms.append(where)
             persistent = ts_ms - s.ghost_since_ms >= cfg.ghost_return_s * 1000
-            if not (persistent and s.ghost_events >= 3):
-                return out  # ... unless it goes on: then the door sensor missed her return
+            if not (persistent and s.ghost_events >= 3 and len(s.ghost_rooms) >= 2):
+                return out  # ... unless it goes on, in more than one room (one sensor alone
+                # is a pet or the sun on a PIR): then the door sensor missed her return
         if s.last_ms and not was_out and s.rest_since_ms is None and s.mode is Mode.NORMAL:
             self.hist.add(
                 _room(s.last_room), local(s.last_ms, self.tz).hour_index, (ts_ms - s.last_ms) / 1000
@@ -139,8 +143,9 @@ class Home:
         """A bathroom stay runs from its first event to the first event of another room."""
         s = self.state
         if room is Room.BATHROOM:
-            if s.bath_since_ms is None:
-                s.bath_since_ms = ts_ms
+            # a stay starts with the first bathroom event, or again after a long silence
+            if s.bath_since_ms is None or ts_ms - s.last_ms > self.cfg.bathroom_ceiling_s * 1000:
+                s.bath_since_ms, s.bath_told = ts_ms, False
             return
         if s.bath_since_ms is None:
             return
@@ -275,6 +280,8 @@ class Home:
             s.latched.extend(r for r in SILENCE_RULES if r not in s.latched)
         elif rule not in s.latched:
             s.latched.append(rule)
+        if rule == "bathroom_too_long":
+            s.bath_told = True  # once per stay, even if she still moves in there
         if rule in DAY_RULES:
             s.today.fired.append(rule)
         return self.detection(rule, now_ms, evidence)

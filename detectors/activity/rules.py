@@ -106,7 +106,7 @@ def deadlines(state: HomeState, cfg: ActivityConfig, tz: tzinfo, now_ms: int) ->
         since = state.out_since_ms or state.leave_ms or state.last_ms
         limit = not_returned_s(state, cfg)
         due.append(Due("not_returned", since + int(limit * 1000), {"limit_h": limit / 3600}))
-        return due
+        return [d for d in due if d.rule not in state.latched]  # once per outing
     last = local(state.last_ms, tz)
     silence_h = (now_ms - state.last_ms) / 3_600_000
     base: dict[str, float | str] = {"room": state.last_room or "", "silence_h": silence_h}
@@ -130,7 +130,8 @@ def deadlines(state: HomeState, cfg: ActivityConfig, tz: tzinfo, now_ms: int) ->
         evidence = {**base, "limit_min": limit_s / 60, "learned": str(was_learned).lower()}
         due.append(Due(rule, state.last_ms + int(limit_s * 1000), evidence))
     in_bathroom = state.last_room == Room.BATHROOM.value and state.bath_since_ms is not None
-    if in_bathroom and state.bath_since_ms is not None:  # a stay: she may still move in there
+    if in_bathroom and state.bath_since_ms is not None and not state.bath_told:
+        # a stay, timed from entering: she may still move in there and not get up
         entered = local(state.bath_since_ms, tz)
         night = in_window(entered.hour, cfg.night_start_h, cfg.night_end_h)
         stay_s = bathroom_stay_s(state, cfg, night, now_ms)

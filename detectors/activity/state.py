@@ -48,6 +48,7 @@ class HomeState(msgspec.Struct):
     out_since_ms: int | None = None  # left through the front door, house quiet since
     out_at_night: bool = False  # the current outing began at an unusual hour of the night
     bath_since_ms: int | None = None  # in the bathroom since (first of its run of events)
+    bath_told: bool = False  # this stay already raised `bathroom_too_long`
     in_bed: bool = False  # last sign of life was a bed sensor (or an occupied bed)
     rest_since_ms: int | None = None  # resting (in bed / bedroom at night) since
     rest_at_night: bool = False
@@ -63,6 +64,7 @@ class HomeState(msgspec.Struct):
     kitchen_hot: bool = False
     ghost_events: int = 0  # signs of life while out, with no front door passage: not counted
     ghost_since_ms: int = 0
+    ghost_rooms: list[str] = msgspec.field(default_factory=list)
     today: DayStats = msgspec.field(default_factory=DayStats)
     history: list[list[float]] = msgspec.field(default_factory=list)  # daily feature vectors
     wake_hours: list[float] = msgspec.field(default_factory=list)

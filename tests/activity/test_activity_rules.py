@@ -250,8 +250,10 @@ def test_a_pet_while_out_does_not_bring_her_back() -> None:
     assert h.detector.state(HOME).out_since_ms is not None
     h.advance_to(left + 5 * HOUR_MS)
     assert h.alarms(left) == []  # no "inactivity" for an empty house
-    for k in range(4):  # signs of life that go on for 30 min: the door sensor missed her
+    for k in range(4):  # one sensor alone, even for 36 min: the cat or the sun on the PIR
         h.feed([motion(left + 5 * HOUR_MS + k * 12 * MIN_MS, "kitchen")])
+    assert h.detector.state(HOME).out_since_ms is not None
+    h.feed([motion(left + 5 * HOUR_MS + 40 * MIN_MS, "bathroom")])  # a second room: it is her
     assert h.detector.state(HOME).out_since_ms is None
 
 

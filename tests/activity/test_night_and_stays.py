@@ -1,0 +1,61 @@
+"""Rules the simulated month found wanting: evening naps, stuck in the bathroom, night outings."""
+
+from __future__ import annotations
+
+from detectors.activity.config import ActivityConfig
+from domain import contract
+from domain.clock import now_ms
+from domain.decode import Message
+from domain.model import Device, DeviceKind, Room
+from tests.activity.helpers import DAY_MS, HOME, HOUR_MS, MIN_MS, MONDAY_MS, bed, door, motion, msg
+from tests.activity.test_activity_rules import learned_home
+
+HALL = Device("pir-hall", HOME, DeviceKind.MOTION, "pir", Room.ENTRANCE)
+
+
+def hall(ts: int) -> tuple[Message, Device]:
+    return msg(contract.Motion(v=1, seq=ts // 1000 % 1_000_000, ts=ts, state=True), HALL), HALL
+
+
+def test_in_bed_before_the_night_window_is_sleep_not_a_long_nap() -> None:
+    h = learned_home()
+    evening = MONDAY_MS + 9 * DAY_MS + 19 * HOUR_MS + 30 * MIN_MS  # to bed at 19:30
+    h.feed([motion(evening, "bedroom"), bed(evening + MIN_MS, True)])
+    h.advance_to(evening + 11 * HOUR_MS)  # 06:30: the 4 h nap limit would have fired at 23:30
+    assert h.alarms(evening) == []
+
+
+def test_stuck_in_the_bathroom_while_still_moving_raises_once() -> None:
+    h = learned_home()
+    night = MONDAY_MS + 9 * DAY_MS + 2 * HOUR_MS + 30 * MIN_MS
+    h.feed([bed(night, False), motion(night + MIN_MS, "bathroom")])
+    for k in range(1, 12):  # a small movement every 15 min for three hours
+        h.feed([motion(night + MIN_MS + k * 15 * MIN_MS, "bathroom")])
+    h.advance_to(night + 3 * HOUR_MS)
+    alarms = h.alarms(night)
+    assert [a.type for a in alarms] == ["bathroom_too_long"]
+    assert alarms[0].ts_ms - night <= 2 * HOUR_MS + 5 * MIN_MS  # the ceiling, plus the warning
+
+
+def test_hall_motion_just_after_the_front_door_is_her_on_the_way_out() -> None:
+    h = learned_home(ActivityConfig(not_returned_floor_s=8 * 3600))
+    left = MONDAY_MS + 9 * DAY_MS + 10 * HOUR_MS
+    h.feed([hall(left), door(left + 20_000), door(left + 28_000, "closed"), hall(left + 31_000)])
+    h.advance_to(left + 7 * HOUR_MS)
+    assert h.alarms(left) == []  # out, not inactive
+    h.advance_to(left + 12 * HOUR_MS)
+    assert [a.type for a in h.alarms(left)] == ["not_returned"]  # once per outing
+
+
+def test_out_at_an_unusual_hour_of_the_night_and_not_back() -> None:
+    cfg = ActivityConfig(door_night_start_h=0.0, door_night_end_h=0.0)  # no door_at_night
+    h = learned_home(cfg)
+    left = MONDAY_MS + 9 * DAY_MS - 30 * MIN_MS  # 23:30, up again after bed at 22:30
+    h.feed([motion(left, "living"), door(left + MIN_MS), door(left + MIN_MS + 5000, "closed")])
+    h.advance_to(left + 50 * MIN_MS)
+    assert h.alarms(left) == []
+    h.advance_to(left + 2 * HOUR_MS)
+    found = h.alarms(left)
+    assert [a.type for a in found] == ["not_returned"]
+    assert found[0].evidence["limit_h"] == 1.0
+    assert now_ms(h.clock) - found[0].ts_ms >= 50 * MIN_MS
