@@ -111,7 +111,12 @@
     const meta = el("div", "meta");
     meta.append(el("span", "where", parts.join(" · ")));
     li.append(meta);
-    li.addEventListener("click", () => Board.detail.open(a, a.home_id));
+    li.addEventListener("click", () => {
+      for (const n of list.querySelectorAll("li.selected")) n.classList.remove("selected");
+      li.classList.add("selected");
+      Board.detail.open(a, a.home_id);
+    });
+    if (fresh.has(a.id)) setTimeout(() => li.classList.remove("new"), 3000);
     return li;
   }
 
@@ -119,12 +124,35 @@
     return (RANK[x.severity] - RANK[y.severity]) || (x.raised_ms - y.raised_ms) || (x.id < y.id ? -1 : 1);
   }
 
-  function render() {
+  const nodes = new Map();  // alarm id -> its row, so a change touches one row, not the list
+
+  function counts() {
+    document.getElementById("empty").hidden = nodes.size > 0;
+    document.getElementById("open-count").textContent = String(nodes.size);
+  }
+
+  function render() {  // the whole list: on load and resync
+    nodes.clear();
     const open = [...alarms.values()].filter((a) => a.open).sort(order);
-    list.replaceChildren(...open.map(row));
-    document.getElementById("empty").hidden = open.length > 0;
-    document.getElementById("open-count").textContent = String(open.length);
+    list.replaceChildren(...open.map((a) => { const li = row(a); nodes.set(a.id, li); return li; }));
+    counts();
     tick();
+  }
+
+  function update(a) {  // one alarm changed: replace or remove its row, insert it in order
+    const old = nodes.get(a.id);
+    if (old) { old.remove(); nodes.delete(a.id); }
+    if (a.open) {
+      const li = row(a);
+      let before = null;
+      for (const node of list.children) {
+        const b = alarms.get(node.dataset.alarmId);
+        if (b && order(a, b) < 0) { before = node; break; }
+      }
+      list.insertBefore(li, before);
+      nodes.set(a.id, li);
+    }
+    counts();
   }
 
   function tick() {
@@ -153,7 +181,7 @@
       const a = await api("POST", `/api/alarms/${encodeURIComponent(id)}/accept`, {});
       alarms.set(a.id, a);
       showError("");
-      render();
+      update(a);
     } catch (err) {
       button.disabled = false;
       showError(err.message || String(err));
@@ -176,7 +204,9 @@
   }
   setInterval(kpi, 30000);
 
-  document.addEventListener("board:detail-closed", render);
+  document.addEventListener("board:detail-closed", () => {
+    for (const n of list.querySelectorAll("li.selected")) n.classList.remove("selected");
+  });
 
   // ---- live --------------------------------------------------------------------------------
   function setLive(live) {
@@ -196,7 +226,7 @@
       setTimeout(() => { fresh.delete(alarm.id); }, 3000);
       if (alarm.severity === "critical") { beep(); flash(); }
     }
-    render();
+    update(alarm);
     Board.detail.onAlarm(change, alarm);
     if (change === "raised" || change === "accepted" || change === "resolved") kpi();
   });
