@@ -71,6 +71,11 @@ def test_sessions_end_on_logout_disable_and_expiry(auth: Auth, clock: ManualCloc
     assert auth.session(cookie) is not None
     clock.advance(2)
     assert auth.session(cookie) is None
+    auth.start_session(user.user_id)  # an hour on: the expired rows are purged
+    sessions = auth.credentials._sessions
+    with auth.users.engine.connect() as conn:
+        left = conn.execute(sessions.select()).all()
+    assert [r.session_hash for r in left] != [] and all(r.expires_ms > auth.now_ms() for r in left)
 
 
 def test_tokens_are_hashed_and_die_when_revoked(auth: Auth) -> None:

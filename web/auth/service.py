@@ -20,6 +20,7 @@ from web.auth.throttle import LoginThrottle
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
 TOKEN_PREFIX = "anju_"
 LANGUAGES = ("zh-CN", "en")
+PURGE_EVERY_MS = 3600 * 1000
 ADDRESS_FACTOR = 10  # failures from one address before it is locked: this many times the user's
 
 
@@ -61,6 +62,7 @@ class Auth:
             max_failures=self.options.login_max_failures,
             lock_s=self.options.login_lock_s,
         )
+        self._purged_ms = 0
         # one address may be a proxy or an office behind NAT: it tolerates more failures
         self.address_throttle = LoginThrottle(
             clock,
@@ -136,6 +138,9 @@ class Auth:
         """A new session: (cookie value, CSRF token)."""
         cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         at = self.now_ms()
+        if at - self._purged_ms >= PURGE_EVERY_MS:  # expired sessions do not pile up
+            self._purged_ms = at
+            self.credentials.purge_expired(at)
         expires = at + int(self.options.session_hours * 3600 * 1000)
         self.credentials.add_session(
             SessionRow(digest(cookie), user_id, csrf, at, expires, ip, user_agent)
