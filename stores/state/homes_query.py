@@ -73,16 +73,19 @@ class HomesQuery:
     def analyze(self) -> None:
         """SQLite plans without statistics until ANALYZE: an operator's list of communities
         then walks the community index and sorts every home (80 ms for 10,000) instead of
-        walking the primary key and stopping after one page (1 ms). Refreshed hourly;
-        PostgreSQL's autovacuum keeps its own statistics."""
+        walking the primary key and stopping after one page (1 ms). Refreshed hourly (on
+        PostgreSQL too: autovacuum's statistics lag behind a bulk load)."""
         now = time.monotonic()
         if now - self._analyzed < ANALYZE_EVERY_S:
             return
         self._analyzed = now
-        if self.board.engine.dialect.name == "sqlite":
-            with self.board.tx("board_analyze") as conn:
-                for table in (self.h, self.r, self.p, self.a, self.c):
-                    conn.exec_driver_sql(f'ANALYZE "{table.name}"')
+        dialect = self.board.engine.dialect.name
+        if dialect not in ("sqlite", "postgresql"):
+            return
+        with self.board.tx("board_analyze") as conn:
+            for table in (self.h, self.r, self.p, self.a, self.c):
+                name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+                conn.exec_driver_sql(f"ANALYZE {name}")
 
     # ---- scope and tile ------------------------------------------------------------------
     def scoped(self, scope: Scope) -> sa.ColumnElement[bool]:
