@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi.testclient import TestClient
 
 from domain.access import Role
@@ -55,7 +57,7 @@ def test_feed_filter_keeps_resync_and_drops_events_of_unknown_homes() -> None:
     from domain.access import HomeScope
     from web.routes.live import visible
 
-    def event(kind: str, data: dict[str, object]) -> FeedEvent:
+    def event(kind: str, data: Mapping[str, object]) -> FeedEvent:
         return FeedEvent(1, kind, data, "{}", 0.0)
 
     op = HomeScope(communities=frozenset({"c1"}))
