@@ -46,6 +46,9 @@ def create_app(
         board,
         checkins,
         escalation,
+        family,
+        family_page,
+        family_prefs,
         homes,
         kpi,
         links,
@@ -56,7 +59,6 @@ def create_app(
     from web.routes import alarms as alarm_routes
     from web.routes import auth as auth_routes
     from web.routes import devices as device_routes
-    from web.routes import family, family_page, family_prefs
 
     app = FastAPI(title="Anju (安居)", version="0.1.0")
     if auth is None:
