@@ -239,6 +239,8 @@ def test_bad_input_is_a_4xx_with_a_message(fam: Family) -> None:
     r = c.get("/api/family/relatives/r1/summary?date=2026-03-11")
     assert r.status_code == 422 and "future" in r.json()["detail"]
     assert c.get("/api/family/relatives/r1/summary?date=yesterday").status_code == 422
+    r = c.get("/api/family/relatives/r1/summary?date=0001-01-01")
+    assert r.status_code == 422 and "days back" in r.json()["detail"]
     assert c.get("/api/family/relatives/r1/alarms?limit=0").status_code == 422
     assert c.get("/api/family/relatives/r%20; drop/summary").status_code in (404, 422)
     r = c.put("/api/family/preferences", json={"name": "阿明", "addresses": {"sms": "not a phone"}})

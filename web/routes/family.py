@@ -29,21 +29,22 @@ router = APIRouter(prefix="/api/family", tags=["family"])
 
 Reader = Annotated[Principal, Depends(require_roles(Role.FAMILY, Role.ADMIN, Role.OPERATOR))]
 ResidentId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,100}$", description="resident id")]
+MAX_DAYS_BACK = 3660  # readings are not kept longer than this
 Lang = Annotated[str | None, Query(max_length=10, description="zh (default) or en")]
 
 
-class Relative(BaseModel):
+class FamilyRelative(BaseModel):
     resident_id: str
     name: str
     home_id: str
     address: str
 
 
-class Relatives(BaseModel):
-    relatives: list[Relative]
+class FamilyRelatives(BaseModel):
+    relatives: list[FamilyRelative]
 
 
-class AlarmItem(BaseModel):
+class FamilyAlarm(BaseModel):
     id: str
     type: str
     type_name: str
@@ -57,37 +58,37 @@ class AlarmItem(BaseModel):
     can_accept: bool
 
 
-class Span(BaseModel):
+class FamilySpan(BaseModel):
     start_ms: int
     end_ms: int | None
     label: str
 
 
-class Phrase(BaseModel):
+class FamilyPhrase(BaseModel):
     key: str
     params: dict[str, str]
 
 
-class DaySummaryOut(BaseModel):
+class FamilyDaySummary(BaseModel):
     resident_id: str
     name: str
     date: str
     timezone: str
     status: str
     text: str
-    phrases: list[Phrase]
+    phrases: list[FamilyPhrase]
     up_ms: int | None
-    meals: list[Span]
-    outings: list[Span]
+    meals: list[FamilySpan]
+    outings: list[FamilySpan]
     last_seen_ms: int | None
     last_room: str | None
     device_problem: bool
-    alarms: list[AlarmItem]
+    alarms: list[FamilyAlarm]
 
 
-class AlarmPage(BaseModel):
+class FamilyAlarmPage(BaseModel):
     resident_id: str
-    alarms: list[AlarmItem]
+    alarms: list[FamilyAlarm]
     offset: int
     next_offset: int | None
 
@@ -103,17 +104,17 @@ def relative(ctx: WebContext, user: Principal, resident_id: str) -> tuple[Reside
 
 
 @router.get("/relatives")
-def relatives(ctx: Ctx, user: Reader, audit: Audit) -> Relatives:
+def relatives(ctx: Ctx, user: Reader, audit: Audit) -> FamilyRelatives:
     """The reader's own relatives (family members); staff have none of their own."""
-    out: list[Relative] = []
+    out: list[FamilyRelative] = []
     for rid in sorted(user.residents) if user.role is Role.FAMILY else []:
         resident = ctx.state_store.get_resident(rid)
         home = ctx.state_store.get_home(resident.home_id) if resident else None
         if resident is not None and home is not None:
-            out.append(Relative(resident_id=rid, name=resident.name, home_id=home.home_id,
+            out.append(FamilyRelative(resident_id=rid, name=resident.name, home_id=home.home_id,
                                 address=home.address))  # fmt: skip
     audit.read(user, "resident", [r.resident_id for r in out], detail="family relatives")
-    return Relatives(relatives=out)
+    return FamilyRelatives(relatives=out)
 
 
 @router.get("/relatives/{resident_id}/summary")
@@ -130,7 +131,7 @@ def day_summary(
         date | None, Query(alias="date", description="local date, default today")
     ] = None,
     lang: Lang = None,
-) -> DaySummaryOut:
+) -> FamilyDaySummary:
     resident, home = relative(ctx, user, resident_id)
     tz = _zone(home)
     now = int(ctx.alarms.clock.now() * 1000)
@@ -138,6 +139,8 @@ def day_summary(
     day = day or today
     if day > today:
         raise HTTPException(422, f"date: {day} is in the future (today is {today})")
+    if (today - day).days > MAX_DAYS_BACK:
+        raise HTTPException(422, f"date: at most {MAX_DAYS_BACK} days back")
     evening, start, end = day_bounds(day, tz)
     until = min(now, end)
     ts = timeseries(request)
@@ -159,17 +162,17 @@ def day_summary(
     audit.read(user, "readings", [resident_id], detail=f"family summary {day.isoformat()}")
     if items:
         audit.read(user, "alarm", [i.id for i in items], detail="family summary")
-    return DaySummaryOut(
+    return FamilyDaySummary(
         resident_id=resident_id,
         name=resident.name,
         date=day.isoformat(),
         timezone=home.timezone,
         status=s.status.value,
         text=sentence(s.phrases, code, me=me, names=names),
-        phrases=[Phrase(key=k, params=dict(p)) for k, p in s.phrases],
+        phrases=[FamilyPhrase(key=k, params=dict(p)) for k, p in s.phrases],
         up_ms=s.up_ms,
-        meals=[Span(start_ms=m.start_ms, end_ms=m.end_ms, label=m.label) for m in s.meals],
-        outings=[Span(start_ms=o.start_ms, end_ms=o.end_ms, label="out") for o in s.outings],
+        meals=[FamilySpan(start_ms=m.start_ms, end_ms=m.end_ms, label=m.label) for m in s.meals],
+        outings=[FamilySpan(start_ms=o.start_ms, end_ms=o.end_ms, label="out") for o in s.outings],
         last_seen_ms=s.last_seen_ms,
         last_room=s.last_room.value if s.last_room else None,
         device_problem=s.device_problem,
@@ -189,7 +192,7 @@ def alarm_history(
     offset: Annotated[int, Query(ge=0, le=5000)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     lang: Lang = None,
-) -> AlarmPage:
+) -> FamilyAlarmPage:
     """Care alarms of the relative's home, newest first, `limit` at a time."""
     _, home = relative(ctx, user, resident_id)
     scope = HomeScope(homes=frozenset({home.home_id}))
@@ -203,7 +206,7 @@ def alarm_history(
     items = [_item(a, user, home, code, mine=mine, names=names) for a in page]
     audit.read(user, "alarm", [i.id for i in items], detail="family history")
     more = len(found) > offset + limit
-    return AlarmPage(resident_id=resident_id, alarms=items, offset=offset,
+    return FamilyAlarmPage(resident_id=resident_id, alarms=items, offset=offset,
                      next_offset=offset + limit if more else None)  # fmt: skip
 
 
@@ -215,12 +218,12 @@ def _item(
     *,
     mine: set[str],
     names: dict[str, str],
-) -> AlarmItem:
+) -> FamilyAlarm:
     holder = accepted_by(alarm) if alarm.is_open else _last_taker(alarm)
     you = "you" if code == "en" else "您"
     shown = None if holder is None else you if holder in mine else names.get(holder, holder)
     acceptable = alarm.state.value in ("raised", "notified")
-    return AlarmItem(
+    return FamilyAlarm(
         id=alarm.alarm_id,
         type=alarm.type,
         type_name=type_name(alarm.type, code),

@@ -31,48 +31,48 @@ router = APIRouter(prefix="/api/family", tags=["family"])
 FamilyUser = Annotated[Principal, Depends(require_roles(Role.FAMILY))]
 
 
-class Quiet(BaseModel):
+class QuietHours(BaseModel):
     model_config = {"extra": "forbid"}
     start: str = Field(pattern=r"^\d{2}:\d{2}$", description="local time HH:MM")
     end: str = Field(pattern=r"^\d{2}:\d{2}$", description="local time HH:MM")
 
 
-class PreferencesIn(BaseModel):
+class FamilyPreferencesIn(BaseModel):
     model_config = {"extra": "forbid"}
     name: str = Field(min_length=1, max_length=60, description="how others see you in the order")
     language: str = Field("zh-CN", description="zh-CN or en: messages and pages")
     addresses: dict[str, str] = Field(description="channel (sms, voice, email, webhook) -> address")
     preferred: list[str] = Field([], max_length=4, description="non-critical notices only")
-    quiet: Quiet | None = Field(None, description="no non-critical notices in this window")
+    quiet: QuietHours | None = Field(None, description="no non-critical notices in this window")
 
 
-class Person(BaseModel):
+class OrderPerson(BaseModel):
     name: str
     role: str
     you: bool
 
 
-class Step(BaseModel):
+class OrderStep(BaseModel):
     stage: str
     after_s: float
     roles: list[str]
-    people: list[Person]
+    people: list[OrderPerson]
 
 
-class Order(BaseModel):
+class NotifyOrder(BaseModel):
     resident_id: str
     resident_name: str
-    steps: list[Step]
+    steps: list[OrderStep]
 
 
-class PreferencesOut(BaseModel):
+class FamilyPreferencesOut(BaseModel):
     name: str
     language: str
     addresses: dict[str, str]
     preferred: list[str]
-    quiet: Quiet | None
+    quiet: QuietHours | None
     channels: list[str]
-    order: list[Order]
+    order: list[NotifyOrder]
 
 
 def timeseries(request: Request) -> TimeSeriesStore | None:
@@ -143,7 +143,9 @@ def names_for(
 
 
 @router.get("/preferences")
-def get_preferences(ctx: Ctx, store: Contacts, user: FamilyUser, audit: Audit) -> PreferencesOut:
+def get_preferences(
+    ctx: Ctx, store: Contacts, user: FamilyUser, audit: Audit
+) -> FamilyPreferencesOut:
     out = _preferences(ctx, store, user)
     audit.read(user, "contacts", _shown_ids(ctx, store, user), detail="family preferences")
     return out
@@ -151,8 +153,8 @@ def get_preferences(ctx: Ctx, store: Contacts, user: FamilyUser, audit: Audit) -
 
 @router.put("/preferences")
 def put_preferences(
-    ctx: Ctx, store: Contacts, user: FamilyUser, audit: Audit, body: PreferencesIn
-) -> PreferencesOut:
+    ctx: Ctx, store: Contacts, user: FamilyUser, audit: Audit, body: FamilyPreferencesIn
+) -> FamilyPreferencesOut:
     quiet = (body.quiet.start, body.quiet.end) if body.quiet else None
     try:
         prefs = parse(body.name, body.language, body.addresses, body.preferred, quiet)
@@ -192,10 +194,10 @@ def _mine(ctx: WebContext, store: EscalationStore, user: Principal) -> Contact |
 
 def _preferences(
     ctx: WebContext, store: EscalationStore, user: Principal, language: str | None = None
-) -> PreferencesOut:
+) -> FamilyPreferencesOut:
     mine = _mine(ctx, store, user)
-    quiet = Quiet(start=mine.quiet[0], end=mine.quiet[1]) if mine and mine.quiet else None
-    return PreferencesOut(
+    quiet = QuietHours(start=mine.quiet[0], end=mine.quiet[1]) if mine and mine.quiet else None
+    return FamilyPreferencesOut(
         name=mine.name if mine else (user.display_name or user.username),
         language=language or (mine.language if mine else user.language),
         addresses=dict(mine.addresses) if mine else {},
@@ -210,7 +212,9 @@ def _known(ctx: WebContext, resident_id: str) -> bool:
     return ctx.state_store.get_resident(resident_id) is not None
 
 
-def _order(ctx: WebContext, store: EscalationStore, user: Principal, resident_id: str) -> Order:
+def _order(
+    ctx: WebContext, store: EscalationStore, user: Principal, resident_id: str
+) -> NotifyOrder:
     """Who is told about a critical alarm of this relative, stage by stage."""
     resident = ctx.state_store.get_resident(resident_id)
     assert resident is not None
@@ -223,13 +227,19 @@ def _order(ctx: WebContext, store: EscalationStore, user: Principal, resident_id
     people = [Contact.from_json(c) for c in store.contacts([resident.home_id, community, "*"])]
     me = contact_id(user, resident.home_id)
     steps = [
-        Step(stage=stage.name, after_s=stage.after_s, roles=[r.value for r in stage.roles], people=[
-            Person(name=c.name, role=c.role.value, you=c.contact_id == me)
-            for c in people if c.role in stage.roles
-        ])
+        OrderStep(
+            stage=stage.name,
+            after_s=stage.after_s,
+            roles=[r.value for r in stage.roles],
+            people=[
+                OrderPerson(name=c.name, role=c.role.value, you=c.contact_id == me)
+                for c in people
+                if c.role in stage.roles
+            ],
+        )
         for stage in policy.stages
-    ]  # fmt: skip
-    return Order(resident_id=resident_id, resident_name=resident.name, steps=steps)
+    ]
+    return NotifyOrder(resident_id=resident_id, resident_name=resident.name, steps=steps)
 
 
 def _shown_ids(ctx: WebContext, store: EscalationStore, user: Principal) -> list[str]:
