@@ -107,3 +107,15 @@ def test_call_log_and_dispatch_are_live_and_take_charge(board: Board, op: TestCl
     # a closed alarm is not dispatched again
     board.alarms.resolve(alarm.alarm_id, "user:op1", "ambulance")
     assert op.post(f"/api/alarms/{alarm.alarm_id}/dispatch", json={}).status_code == 409
+
+
+def test_integrators_see_no_homes_and_forms_need_the_csrf_token(
+    board: Board, client: TestClient
+) -> None:
+    login(client, add_user(board.store, Role.INTEGRATOR, models=["pir-1"]))
+    for path in ("/api/homes", "/api/homes/h1", "/api/checkins", "/api/checkins/coverage"):
+        assert client.get(path).status_code == 403, path
+    login(client, add_user(board.store, Role.OPERATOR, communities=["jinghong-01"]))
+    client.headers.pop("X-CSRF-Token")
+    r = client.post("/api/checkins", json={"resident_id": "r1", "kind": "call"})
+    assert r.status_code == 403 and "CSRF" in r.json()["detail"]

@@ -12,7 +12,7 @@ from fastapi import Depends, HTTPException, Request
 
 from alerts.escalation.contacts import Contact
 from alerts.escalation.policy import PolicyBook, Role, risks_of
-from domain.access import Principal
+from domain.access import HomeScope, Principal, sees_personal_data
 from domain.alarms import Severity
 from domain.model import Device, DeviceKind, Home, Resident
 from domain.ports import StateStore, TimeSeriesStore
@@ -64,10 +64,17 @@ def _make(request: Request) -> BoardParts:
 Parts = Annotated[BoardParts, Depends(board_parts)]
 
 
+def scope_of(principal: Principal) -> HomeScope:
+    """The homes the caller may see; integrators see no personal data at all (403)."""
+    if not sees_personal_data(principal):
+        raise HTTPException(403, "integrators see devices, not homes or residents")
+    return visible_homes(principal)
+
+
 def visible_home(parts: BoardParts, principal: Principal, home_id: str) -> Home:
     """The home, or 404 — also when it exists but is outside the caller's scope (no probing)."""
     home = parts.state.get_home(home_id)
-    if home is None or not visible_homes(principal).allows(home.home_id, home.community_id):
+    if home is None or not scope_of(principal).allows(home.home_id, home.community_id):
         raise HTTPException(404, f"no home {home_id}")
     return home
 

@@ -20,13 +20,14 @@ from domain.tiles import Tile
 from domain.timeline import timeline
 from stores.state.homes_query import HomeRow
 from stores.state.records import record_from, record_json
-from web.deps import Audit, Ctx, CurrentUser, visible_homes
+from web.deps import Audit, Ctx, CurrentUser
 from web.routes.board_data import (
     BoardParts,
     Parts,
     contacts_in_order,
     device_health,
     need_timeseries,
+    scope_of,
     visible_home,
 )
 from web.routes.board_models import (
@@ -116,7 +117,7 @@ def list_homes(
 ) -> HomesPage:
     now = now_ms(ctx.alarms.clock)
     total, rows, counts = parts.homes.page(
-        visible_homes(user), now, q=q.strip(), tile=tile, community=community, offset=offset,
+        scope_of(user), now, q=q.strip(), tile=tile, community=community, offset=offset,
         limit=limit,
     )  # fmt: skip
     audit.read(user, "home", [r.home_id for r in rows], detail=f"list q={q!r}")
@@ -177,7 +178,7 @@ def set_away(
         raise HTTPException(422, "until_ms must be in the future (null means back home)")
     parts.board.set_away(home.home_id, body.until_ms, body.note, now)
     audit.write(user, "home", [home_id], detail=f"away until {body.until_ms}")
-    _, rows, _ = parts.homes.page(visible_homes(user), now, q=home_id, limit=500)
+    _, rows, _ = parts.homes.page(scope_of(user), now, q=home_id, limit=500)
     return tile_out(next(r for r in rows if r.home_id == home_id))
 
 
@@ -261,7 +262,7 @@ def get_resident(
     resident, home = _resident(parts, user, resident_id)
     now_s = ctx.alarms.clock.now()
     residents = parts.state.list_residents(home.home_id)
-    _, rows, _ = parts.homes.page(visible_homes(user), int(now_s * 1000), q=home.home_id, limit=500)
+    _, rows, _ = parts.homes.page(scope_of(user), int(now_s * 1000), q=home.home_id, limit=500)
     detail = ResidentDetail(
         resident=resident_out(parts, resident, now_s),
         home=tile_out(next(r for r in rows if r.home_id == home.home_id)),
