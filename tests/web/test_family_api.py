@@ -311,3 +311,12 @@ def test_page_renders_in_chinese_by_default_and_english_on_request(fam: Family) 
     en = c.get("/family?lang=en")
     assert '<html lang="en">' in en.text and "Notifications" in en.text
     assert client_as(fam, "maker").get("/family").status_code == 403
+
+
+def test_every_word_exists_in_both_languages() -> None:
+    from domain.summary import Status
+    from web.i18n_family import PHRASES, ROOMS, STRINGS
+
+    assert set(STRINGS["zh"]) == set(STRINGS["en"])
+    assert set(PHRASES["zh"]) == set(PHRASES["en"]) and set(ROOMS["zh"]) == set(ROOMS["en"])
+    assert {f"status.{s.value}" for s in Status} <= set(STRINGS["zh"])
