@@ -1,0 +1,70 @@
+"""`anju bench web`: the board and the API with 10,000 homes and 500 open alarms."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from anju.cli import Command
+
+
+def _configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--homes", type=int, default=10_000)
+    parser.add_argument("--alarms", type=int, default=500, help="open alarms before measuring")
+    parser.add_argument("--loads", type=int, default=7, help="board first loads in Chromium")
+    parser.add_argument("--new-alarms", type=int, default=200, help="alarms raised while watched")
+    parser.add_argument("--gap", type=float, default=0.1, help="mean seconds between new alarms")
+    parser.add_argument("--requests", type=int, default=200, help="requests per API endpoint")
+    parser.add_argument(
+        "--state-url", help="PostgreSQL URL (a throwaway schema is used); default: SQLite"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _run(args: argparse.Namespace) -> int:
+    if not Path("/usr/bin/chromium").exists():
+        print("/usr/bin/chromium is not installed (apt-get install chromium)", file=sys.stderr)
+        return 2
+    if args.alarms + args.new_alarms > args.homes:
+        print("--alarms + --new-alarms must not exceed --homes", file=sys.stderr)
+        return 2
+    from benchmarks.web import run
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    doc = run(
+        homes=args.homes,
+        alarms=args.alarms,
+        loads=args.loads,
+        new_alarms=args.new_alarms,
+        gap_s=args.gap,
+        requests=args.requests,
+        state_url=args.state_url,
+        log=say,
+    )
+    if args.json:
+        json.dump(doc, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    load, new = doc["board_load"], doc["new_alarm"]
+    print(
+        f"{doc['homes']} homes, {doc['open_alarms']} open alarms ({doc['state_store']}), "
+        f"load {doc['load_avg_1m']} on {doc['cpus']} CPUs\n"
+        f"board first load: p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms (n={load['n']})\n"
+        f"new alarm on the page: p50 {new['p50_ms']} ms, p99 {new['p99_ms']} ms "
+        f"(n={new['n']}, lost {new['lost']}); next frame p99 {new['next_frame']['p99_ms']} ms"
+    )
+    for path, e in doc["api"]["endpoints"].items():
+        print(f"  {path:36} p50 {e['p50_ms']:7} ms  p95 {e['p95_ms']:7} ms  x{e['p95_vs_api_me']}")
+    print(
+        "goals: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in doc["goals"].items())
+    )
+    return 0
+
+
+COMMANDS = [
+    Command(("bench", "web"), "board load, new alarm to page, API lists at scale", _configure, _run)
+]

@@ -1,0 +1,310 @@
+"""The board and the API at scale: 10,000 homes and 500 open alarms, measured as a person sees them.
+
+The real app (`anju.wiring.build`, served by uvicorn) on a throwaway state store (SQLite, or a
+throwaway schema in PostgreSQL), signed in as an operator who watches every community:
+- board first load: Debian's Chromium, a fresh browser context per load (cold cache, signed in),
+  from navigation start to the moment every open alarm is a row on the page (a MutationObserver
+  installed before the page's own scripts, so it is the browser's own clock);
+- a new alarm reaching the page: alarms raised through the alarm service one by one; the browser
+  notes the wall-clock time each new row enters the DOM (and the next animation frame, when it is
+  painted) against the wall-clock time just before the raise (one machine, one clock);
+- API list endpoints with httpx, round-robin so every endpoint sees the same machine load, against
+  two baselines from the same run: `/healthz` (no sign-in) and `/api/me` (sign-in only).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+
+from anju.settings import Settings
+from anju.wiring import Anju, build, make_stores
+from broker.mosquitto import free_port
+from domain.access import Role
+from domain.alarms import Detection, Severity
+from domain.record import FamilyMember, Household, ResidentRecord, SelfCare
+from stores.state.records import BoardStore, record_json
+from stores.state.sql import SqlStateStore
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PASSWORD = "bench-Anju-2026"
+SURNAMES = "岩玉刀李王张杨赵陈刘"
+GIVEN = ("温", "香", "罕", "国栋", "秀英", "桂兰", "建华", "淑珍", "明", "光荣")
+STREETS = ("勐泐大道", "嘎兰中路", "宣慰大道", "民族路", "勐海路", "曼听路")
+ALARM_KINDS = (
+    ("sos", Severity.CRITICAL),
+    ("fall", Severity.CRITICAL),
+    ("inactivity", Severity.MAJOR),
+    ("bathroom_too_long", Severity.MAJOR),
+    ("door_at_night", Severity.MINOR),
+    ("device_offline", Severity.TECHNICAL),
+)
+Log = Callable[[str], None]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest rank: the smallest value with at least q% of the values at or below it."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def summary(values: list[float]) -> dict[str, Any]:
+    r: dict[str, Any] = {"n": len(values)}
+    for q in (50, 95, 99):
+        r[f"p{q}_ms"] = round(percentile(values, q), 2)
+    r["max_ms"] = round(max(values), 2) if values else float("nan")
+    return r
+
+
+def communities(homes: int) -> list[str]:
+    return [f"bench-c{i:02d}" for i in range(max(1, homes // 500))]
+
+
+def seed(store: SqlStateStore, homes: int, *, batch: int = 1000) -> list[str]:
+    """`homes` homes, each with a resident, three devices and a resident record; bulk inserts
+    (one transaction per `batch` homes) into the store's own tables. Returns the home ids."""
+    board = BoardStore(store.engine, schema=store.schema)
+    t = board.t
+    comms = communities(homes)
+    ids = [f"bh{i:05d}" for i in range(homes)]
+    rng = random.Random(7)
+    for start in range(0, homes, batch):
+        rows: dict[str, list[dict[str, Any]]] = {
+            "homes": [],
+            "residents": [],
+            "devices": [],
+            "resident_records": [],
+        }
+        for i in range(start, min(homes, start + batch)):
+            home = ids[i]
+            street = STREETS[i % len(STREETS)]
+            rows["homes"].append(
+                {
+                    "home_id": home,
+                    "community_id": comms[i % len(comms)],
+                    "address": f"景洪市{street} {i % 300 + 1} 号 {i // 300 + 1} 栋",
+                    "lat": 22.0 + rng.random() * 0.05,
+                    "lon": 100.78 + rng.random() * 0.05,
+                    "timezone": "Asia/Shanghai",
+                }
+            )
+            name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // len(SURNAMES)) % len(GIVEN)]
+            rows["residents"].append(
+                {
+                    "resident_id": f"{home}-r",
+                    "home_id": home,
+                    "name": name,
+                    "birth_year": 1935 + i % 20,
+                    "language": "zh-CN",
+                    "phone": f"1380000{i:04d}",
+                    "notes": "",
+                    "risk": ["lives_alone"],
+                }
+            )
+            for suffix, kind, room in (("sos", "sos_button", "bedroom"), ("pend", "pendant", None)):
+                rows["devices"].append(
+                    {
+                        "device_id": f"{home}-{suffix}",
+                        "home_id": home,
+                        "kind": kind,
+                        "model": "",
+                        "room": room,
+                        "enabled": True,
+                    }
+                )
+            rows["devices"].append(
+                {
+                    "device_id": f"{home}-pir",
+                    "home_id": home,
+                    "kind": "motion",
+                    "model": "",
+                    "room": "living_room",
+                    "enabled": True,
+                }
+            )
+            rows["resident_records"].append(
+                {
+                    "resident_id": f"{home}-r",
+                    "body": record_json_for(i),
+                    "updated_ms": int(time.time() * 1000),
+                    "updated_by": "user:bench",
+                }
+            )
+        with store.engine.begin() as conn:
+            for table, values in rows.items():
+                conn.execute(sa.insert(t[table]), values)
+    return ids
+
+
+def record_json_for(i: int) -> dict[str, Any]:
+    record = ResidentRecord(
+        f"r{i}",
+        household=Household.ALONE,
+        conditions=(("高血压",), ("糖尿病",), ())[i % 3],
+        self_care=SelfCare.PARTLY,
+        family=(FamilyMember("岩香", "女儿", f"1390000{i:04d}"),),
+    )
+    return record_json(record)
+
+
+@dataclass
+class Bench:
+    anju: Anju
+    homes: list[str]
+    operator: dict[str, str]  # bearer headers
+    admin: dict[str, str]
+    open_alarms: int
+
+    @property
+    def url(self) -> str:
+        return self.anju.url
+
+
+@contextmanager
+def served(homes: int, alarms: int, state_url: str | None, log: Log) -> Iterator[Bench]:
+    """The real app over `homes` seeded homes and `alarms` open alarms, web only (no broker)."""
+    with tempfile.TemporaryDirectory(prefix="anju-bench-web-") as tmp, state(state_url, tmp) as st:
+        settings = Settings(data_dir=Path(tmp) / "data", http_port=free_port())
+        ts, default_state = make_stores(settings)
+        default_state.close()
+        anju = build(settings, stores=(ts, st), detectors=[])  # no ingest: no detectors
+        started = time.perf_counter()
+        ids = seed(st, homes)
+        rng = random.Random(11)
+        for n, home in enumerate(rng.sample(ids, alarms)):
+            kind, severity = ALARM_KINDS[n % len(ALARM_KINDS)]
+            anju.alarms.on_detection(
+                Detection(home, kind, severity, int(time.time() * 1000), f"{home}-sos")
+            )
+        log(f"seeded {homes} homes, {alarms} open alarms in {time.perf_counter() - started:.1f} s")
+        auth = anju.app.state.ctx.auth
+        op = auth.create_user("bench-op", Role.OPERATOR, PASSWORD, communities=communities(homes))
+        admin = auth.create_user("bench-admin", Role.ADMIN, PASSWORD)
+        bearer = {
+            u.username: {"Authorization": "Bearer " + auth.issue_token(u.user_id, "bench")[0]}
+            for u in (op, admin)
+        }
+        anju.web.start()
+        try:
+            yield Bench(anju, ids, bearer["bench-op"], bearer["bench-admin"], alarms)
+        finally:
+            anju.web.stop()
+            ts.close()
+
+
+@contextmanager
+def state(url: str | None, tmp: str) -> Iterator[SqlStateStore]:
+    if not url or url.startswith("sqlite"):
+        store = SqlStateStore(url or f"sqlite:///{tmp}/state.db")
+        try:
+            yield store
+        finally:
+            store.close()
+        return
+    schema = f"anju_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    store = SqlStateStore(url, schema=schema)
+    try:
+        yield store
+    finally:
+        store.close()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def run(
+    *,
+    homes: int = 10_000,
+    alarms: int = 500,
+    loads: int = 7,
+    new_alarms: int = 200,
+    gap_s: float = 0.1,
+    requests: int = 200,
+    state_url: str | None = None,
+    log: Log = lambda _s: None,
+) -> dict[str, Any]:
+    from benchmarks.web_browser import board_loads, new_alarm_latency
+
+    with served(homes, alarms, state_url, log) as bench:
+        api = api_lists(bench, requests, log)
+        log("board loads in Chromium ...")
+        loads_doc = board_loads(bench, loads, log)
+        log("new alarms to the page ...")
+        new_doc = new_alarm_latency(bench, new_alarms, gap_s, log)
+    return {
+        "homes": homes,
+        "open_alarms": alarms,
+        "state_store": "postgresql" if state_url and state_url.startswith("postgres") else "sqlite",
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
+        "board_load": loads_doc,
+        "new_alarm": new_doc,
+        "api": api,
+        "goals": {
+            "board_load_p95_le_1000_ms": loads_doc["p95_ms"] <= 1000,
+            "new_alarm_p99_le_200_ms": new_doc["p99_ms"] <= 200,
+            "api_lists_p95_le_50_ms": all(
+                v["p95_ms"] <= 50 for k, v in api["endpoints"].items() if k not in BASELINES
+            ),
+        },
+    }
+
+
+BASELINES = ("/healthz", "/api/me")
+ENDPOINTS = (
+    ("/api/alarms?open=true", "operator"),
+    ("/api/alarms?open=true&limit=1000", "operator"),
+    ("/api/homes", "operator"),
+    ("/api/checkins", "operator"),
+    ("/api/devices", "admin"),
+    ("/api/audit", "admin"),
+)
+
+
+def api_lists(bench: Bench, requests: int, log: Log) -> dict[str, Any]:
+    """Each endpoint `requests` times, round-robin, after one warm-up round."""
+    targets = [("/healthz", "operator"), ("/api/me", "operator"), *ENDPOINTS]
+    times: dict[str, list[float]] = {path: [] for path, _ in targets}
+    sizes: dict[str, int] = {}
+    with (
+        httpx.Client(base_url=bench.url, headers=bench.operator, timeout=30) as op,
+        httpx.Client(base_url=bench.url, headers=bench.admin, timeout=30) as admin,
+    ):
+        for i in range(requests + 1):
+            for path, who in targets:
+                client = op if who == "operator" else admin
+                started = time.perf_counter()
+                r = client.get(path)
+                took = (time.perf_counter() - started) * 1000
+                if path != "/healthz":  # 503 without a broker: it still runs every check
+                    r.raise_for_status()
+                if i:
+                    times[path].append(took)
+                else:
+                    sizes[path] = len(r.content)
+    base = percentile(times["/api/me"], 95)
+    endpoints = {
+        path: summary(values)
+        | {"bytes": sizes[path], "p95_vs_api_me": round(percentile(values, 95) / base, 2)}
+        for path, values in times.items()
+    }
+    log(f"API: {len(targets)} endpoints x {requests} requests")
+    return {"requests_each": requests, "endpoints": endpoints}
