@@ -165,6 +165,12 @@ def call_dispatch_resolve(anju: Anju, page: Any, alarm: Alarm) -> None:
     form.locator("input[name=callee_name]").fill("岩香")
     form.locator("input[name=number]").fill("13800001111")
     form.locator("select[name=result]").select_option("no_answer")
+    form.locator("input[name=note]").fill("女儿在上班")
+    # meanwhile a colleague accepts it on another screen: the panel follows, the form is kept
+    anju.alarms.accept(alarm.alarm_id, "user:op2")
+    page.wait_for_selector("#detail-head:has-text('已接警')", timeout=5_000)
+    assert page.locator("#detail-accept").count() == 0
+    assert form.locator("input[name=note]").input_value() == "女儿在上班"
     form.locator("button[type=submit]").click()
     page.wait_for_selector("#actions-log li.call", timeout=5_000)
     assert "无人接听" in page.locator("#actions-log").inner_text()

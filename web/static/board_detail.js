@@ -26,6 +26,7 @@ Board.detail = (() => {
 
   function header() {
     const h = el("div", "detail-head");
+    h.id = "detail-head";
     const a = current.alarm;
     const title = el("h2", null, a ? `${tr(`type.${a.type}`, a.type)} · ${tr(`state.${a.state}`, a.state)}` : current.homeId);
     const close = el("button", "close", T["detail.close"]);
@@ -277,13 +278,20 @@ Board.detail = (() => {
   }
 
   async function onAlarm(change, alarm) {
+    // Another screen (or this one) changed the open alarm: update the head, the accept button
+    // and the log in place, so a call note being typed is not wiped.
     if (!current.alarm || current.alarm.id !== alarm.id) return;
     current.alarm = alarm;
+    if (!alarm.open) { closePanel(); return; }
+    const head = document.getElementById("detail-head");
+    if (head) head.replaceWith(header());
+    const accept = document.getElementById("detail-accept");
+    if (accept && !(alarm.state === "raised" || alarm.state === "notified")) accept.remove();
     if (change === "call" || change === "dispatch") {
       current.actions = await api("GET", `/api/alarms/${encodeURIComponent(alarm.id)}/actions`);
+      const old = document.getElementById("actions-log");
+      if (old) old.replaceWith(log(current.actions));
     }
-    if (!alarm.open) { closePanel(); return; }
-    render(current.actions);
   }
 
   function tick() {
