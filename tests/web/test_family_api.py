@@ -320,3 +320,20 @@ def test_every_word_exists_in_both_languages() -> None:
     assert set(STRINGS["zh"]) == set(STRINGS["en"])
     assert set(PHRASES["zh"]) == set(PHRASES["en"]) and set(ROOMS["zh"]) == set(ROOMS["en"])
     assert {f"status.{s.value}" for s in Status} <= set(STRINGS["zh"])
+
+
+def test_two_relatives_two_contact_entries_and_staff_support_view(fam: Family) -> None:
+    add_user(fam.app, Role.FAMILY, username="twice", residents=["r1", "r2"])
+    c = client_as(fam, "twice")
+    rel = [r["resident_id"] for r in c.get("/api/family/relatives").json()["relatives"]]
+    assert rel == ["r1", "r2"]
+    assert c.get("/api/family/relatives/r2/summary").status_code == 200
+    body = {"name": "阿明", "addresses": {"voice": "+86 871 6000 0000"}}
+    out = c.put("/api/family/preferences", json=body).json()
+    assert [o["resident_id"] for o in out["order"]] == ["r1", "r2"]
+    esc = EscalationStore(fam.store.engine, schema=fam.store.schema)
+    mine = [x for x in esc.contacts(["h1", "h2"]) if x["name"] == "阿明"]
+    assert sorted(x["scope"] for x in mine) == ["h1", "h2"]
+    staff = client_as(fam, "op1").get("/family?resident=r1")
+    assert staff.status_code == 200 and 'data-resident="r1"' in staff.text
+    assert 'id="prefs"' not in staff.text  # staff see the family's view, not their settings
