@@ -8,7 +8,8 @@
    against a bare paho publisher pushing the same number of QoS 1 messages through the same
    broker to the same subscriber. A live device publishes throughout: its latency during the
    replay is compared with its latency once the replay is over.
-3. The gateway's resident memory (peak, from /proc) while doing all of that.
+3. The gateway's resident memory: the peak (VmHWM) over all of that, and the peak of each phase
+   (idle, outage fill, replay) sampled from /proc with its anonymous / file-backed split.
 """
 
 from __future__ import annotations
@@ -108,6 +109,36 @@ def bench_bare_publisher(up_port: int, recorder: SubRecorder, n: int) -> float:
     return n / elapsed
 
 
+class RssSampler(threading.Thread):
+    """The gateway's resident memory every 20 ms, the peak kept per phase (set `phase`)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.status = Path(f"/proc/{pid}/status")
+        self.phase = "idle"
+        self.peaks: dict[str, dict[str, float]] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.02):
+            try:
+                lines = self.status.read_text().splitlines()
+            except OSError:
+                return
+            kb = {
+                k: int(v.split()[0])
+                for k, v in (line.split(":", 1) for line in lines)
+                if k in ("VmRSS", "RssAnon", "RssFile", "RssShmem")
+            }
+            peak = self.peaks.get(self.phase)
+            if peak is None or kb["VmRSS"] / 1024 > peak["rss_mb"]:
+                self.peaks[self.phase] = {
+                    "rss_mb": kb["VmRSS"] / 1024,
+                    "anon_mb": kb["RssAnon"] / 1024,
+                    "file_mb": (kb["RssFile"] + kb["RssShmem"]) / 1024,
+                }
+
+
 class LivePublisher(threading.Thread):
     """A device that keeps talking while the gateway replays; remembers when it sent what."""
 
@@ -140,10 +171,14 @@ def bench_replay(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
         workdir / "gateway", HOME, local.port, up.port, "--replay-rate", str(args.replay_rate)
     ).start()
     devices = Devices(local.port, HOME)
+    assert gateway.proc is not None
+    rss = RssSampler(gateway.proc.pid)
+    rss.start()
     try:
         gateway.wait_state(lambda s: s["upstream"] == "online", 30, "gateway online")
         up.stop()
         gateway.wait_state(lambda s: s["upstream"] == "offline", 30, "gateway offline")
+        rss.phase = "fill"
         steps = int(args.outage_s / args.interval_s)
         n = steps * args.devices
         fill_start = time.time()
@@ -160,6 +195,7 @@ def bench_replay(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
         live.start()
         time.sleep(1.0)
         back = time.time()
+        rss.phase = "replay"
         up.start()
         wait_until(lambda: recorder.count("reading", "dev") >= n, 600, "replay")
         replay_done = time.time()
@@ -167,6 +203,7 @@ def bench_replay(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
         live.stop.set()
         live.join()
         rss_now, rss_peak = gateway.rss_kb()
+        rss.stop.set()
         bare = bench_bare_publisher(up.port, recorder, n)
         figures = _analyse(recorder.snapshot(), live.sent, n, back, replay_done)
         figures["outage_fill_msgs_per_s"] = fill_rate
@@ -176,8 +213,10 @@ def bench_replay(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
             **figures,
             "gateway_rss_mb": rss_now / 1024,
             "gateway_peak_rss_mb": rss_peak / 1024,
+            "gateway_rss_by_phase": rss.peaks,
         }
     finally:
+        rss.stop.set()
         devices.close()
         recorder.close()
         gateway.stop()
