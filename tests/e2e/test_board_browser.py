@@ -202,6 +202,17 @@ def homes_checkins_and_english(page: Any) -> None:
     page.click("#tab-homes")
     page.wait_for_function("document.querySelectorAll('li.home').length === 2")
     assert page.locator(".tile-filter.alarm .n").inner_text() == "1"  # h2's SOS is open
+    # mark h1's resident away (in hospital) from the home's panel: its tile becomes "away"
+    page.click("li.home[data-home-id='h1']")
+    page.wait_for_selector("#away-form")
+    tomorrow = time.strftime("%Y-%m-%d", time.localtime(time.time() + 86_400))
+    page.fill("#away-form input[name=until]", tomorrow)
+    page.fill("#away-form input[name=note]", "住院")
+    page.click("#away-form button[type=submit]")
+    page.wait_for_selector("#away-back")
+    page.click("#tab-homes")
+    page.wait_for_selector("li.home[data-home-id='h1'].away")
+    assert page.locator(".tile-filter.away .n").inner_text() == "1"
     page.click("#tab-checkins")
     page.wait_for_selector("#coverage tr[data-community='jinghong-01']")
     assert page.locator("li.due-row").count() == 2

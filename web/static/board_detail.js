@@ -178,7 +178,40 @@ Board.detail = (() => {
       a.href = url; a.target = "_blank"; a.rel = "noopener";
       s.append(a);
     }
+    s.append(away(home));
     return s;
+  }
+
+  function away(home) {
+    // Away (hospital, holiday): the home's tile shows "away" and silence is expected until then.
+    const f = el("form", "away-form");
+    f.id = "away-form";
+    const on = home.away_until_ms && home.away_until_ms > Date.now();
+    f.append(el("span", on ? "away-on" : "muted", on
+      ? `${T["homes.away_until"]} ${time(home.away_until_ms)} ${home.away_note}` : T["away.none"]));
+    const until = el("input"); until.type = "date"; until.name = "until";
+    const note = el("input"); note.name = "note"; note.maxLength = 500;
+    const save = el("button", null, T["away.save"]); save.type = "submit";
+    f.append(field(T["homes.away_until"], until), field(T["call.note"], note), save);
+    if (on) {
+      const back = el("button", null, T["away.back"]); back.type = "button"; back.id = "away-back";
+      back.addEventListener("click", () => act(back, () => setAway(null, "")));
+      f.append(back);
+    }
+    f.addEventListener("submit", (e) => {
+      e.preventDefault();
+      if (!until.value) return;
+      const ms = new Date(`${until.value}T23:59:59`).getTime();
+      act(save, () => setAway(ms, note.value));
+    });
+    return f;
+  }
+
+  async function setAway(untilMs, note) {
+    await api("POST", `/api/homes/${encodeURIComponent(current.homeId)}/away`, { until_ms: untilMs, note });
+    current.home = await api("GET", `/api/homes/${encodeURIComponent(current.homeId)}`);
+    const old = document.getElementById("away-form");
+    if (old) old.replaceWith(away(current.home));
   }
 
   function activity(home) {
