@@ -35,6 +35,15 @@ def _eval_configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--learning-days", type=float, default=7.0)
     parser.add_argument("--tick", type=float, default=60.0, help="seconds between ticks")
+    parser.add_argument(
+        "--judge-from",
+        type=float,
+        default=None,
+        help="judge alarms and place cuts from this day on (default: the learning days)",
+    )
+    parser.add_argument(
+        "--judge-until", type=float, default=None, help="... and before this day (default: end)"
+    )
     parser.add_argument("--no-baseline", action="store_true", help="skip the fixed 12 h rule")
     parser.add_argument(
         "--set",
@@ -72,6 +81,7 @@ def evaluate_dir(directory: Path, args: argparse.Namespace) -> dict[str, Any]:
     replay = Replay.of(load(directory, home_id=directory.name.lower()[:60] or "replay"))
     rec = replay.recording
     found = full_run(replay, cfg, args.tick)
+    judge = (cfg.learning_days if args.judge_from is None else args.judge_from, args.judge_until)
     result: dict[str, Any] = {
         "home": directory.name,
         "days": round((rec.end_ms - rec.start_ms) / 86_400_000, 2),
@@ -80,18 +90,17 @@ def evaluate_dir(directory: Path, args: argparse.Namespace) -> dict[str, Any]:
         "alerts": alert_rows(
             [d for d in found if d.type not in ("prewarning", "prewarning_cancelled")]
         ),
-        "after_learning": false_alarms(found, replay, cfg.learning_days),
+        "judged_days": list(judge),
+        "after_learning": false_alarms(found, replay, *judge),
     }
     baseline = dataclasses.replace(FIXED_12H)
     if not args.no_baseline:
         result["baseline_fixed_12h"] = {
-            "after_learning": false_alarms(
-                full_run(replay, baseline, args.tick), replay, cfg.learning_days
-            )
+            "after_learning": false_alarms(full_run(replay, baseline, args.tick), replay, *judge)
         }
     if args.collapse > 0:
-        day = day_cuts(replay, args.collapse, args.seed, cfg.learning_days)
-        night = night_bathroom_cuts(replay, args.collapse, args.seed, cfg.learning_days)
+        day = day_cuts(replay, args.collapse, args.seed, *judge)
+        night = night_bathroom_cuts(replay, args.collapse, args.seed, *judge)
         result["collapse_day"] = collapse(replay, day, cfg, args.tick)
         result["collapse_night_bathroom"] = collapse(replay, night, cfg, args.tick)
         if not args.no_baseline:

@@ -60,11 +60,20 @@ def full_run(replay: Replay, cfg: ActivityConfig, tick_s: float) -> list[Detecti
     return run(detector, replay.items, tick_s=tick_s)
 
 
-def false_alarms(found: list[Detection], replay: Replay, learning_days: float) -> dict[str, object]:
+def window(rec: Recording, from_days: float, until_days: float | None) -> tuple[int, int]:
+    """[lo, hi) in ms: the days judged, counted from the first event of the recording."""
+    hi = rec.end_ms if until_days is None else rec.start_ms + int(until_days * DAY_MS)
+    return rec.start_ms + int(from_days * DAY_MS), min(hi, rec.end_ms)
+
+
+def false_alarms(
+    found: list[Detection], replay: Replay, learning_days: float, until_days: float | None = None
+) -> dict[str, object]:
+    """Care alarms in the judged days; the detector learnt only from the days before each."""
     rec = replay.recording
-    learned_from = rec.start_ms + int(learning_days * DAY_MS)
-    days = max((rec.end_ms - learned_from) / DAY_MS, 1e-9)
-    after = [d for d in found if is_alarm(d) and d.ts_ms >= learned_from]
+    learned_from, until = window(rec, learning_days, until_days)
+    days = max((until - learned_from) / DAY_MS, 1e-9)
+    after = [d for d in found if is_alarm(d) and learned_from <= d.ts_ms < until]
     by_type: dict[str, int] = {}
     for d in after:
         by_type[d.type] = by_type.get(d.type, 0) + 1
@@ -75,7 +84,7 @@ def false_alarms(found: list[Detection], replay: Replay, learning_days: float) -
         "while_labelled_at_home": len(home),
         "per_30_days": round(len(after) / days * 30, 2),
         "by_type": by_type,
-        "during_learning": sum(1 for d in found if is_alarm(d) and d.ts_ms < learned_from),
+        "before_judged_days": sum(1 for d in found if is_alarm(d) and d.ts_ms < learned_from),
         "wellness_notices": sum(1 for d in found if d.type == "wellness"),
         "prewarnings": sum(1 for d in found if d.type == "prewarning"),
     }
@@ -85,14 +94,17 @@ def _label_at(rec: Recording, ts: int, words: tuple[str, ...]) -> bool:
     return any(s <= ts < e and any(w in a.lower() for w in words) for s, e, a in rec.activities)
 
 
-def day_cuts(replay: Replay, n: int, seed: int, learning_days: float) -> list[int]:
+def day_cuts(
+    replay: Replay, n: int, seed: int, learning_days: float, until_days: float | None = None
+) -> list[int]:
     """Random daytime (08:00-20:00 local) moments after learning, person at home and up.
 
     At home and up: no "leave"/"sleep" label covers the moment, and the recording shows a sign
     of life in the hour before it (the labels have holes where the sensors were down).
     """
     rec, rng = replay.recording, random.Random(seed)
-    lo, hi = rec.start_ms + int(learning_days * DAY_MS), rec.end_ms - 3_600_000
+    lo, hi = window(rec, learning_days, until_days)
+    hi = min(hi, rec.end_ms - 3_600_000)
     times = np.array([ts for ts, _, _ in replay.items])
     cuts: list[int] = []
     for _ in range(200 * n):
@@ -111,14 +123,16 @@ def day_cuts(replay: Replay, n: int, seed: int, learning_days: float) -> list[in
     return sorted(cuts)
 
 
-def night_bathroom_cuts(replay: Replay, n: int, seed: int, learning_days: float) -> list[int]:
+def night_bathroom_cuts(
+    replay: Replay, n: int, seed: int, learning_days: float, until_days: float | None = None
+) -> list[int]:
     """Moments inside a labelled toilet/shower visit at night (22:00-07:00), after learning."""
     rec, rng = replay.recording, random.Random(seed)
-    lo = rec.start_ms + int(learning_days * DAY_MS)
+    lo, hi = window(rec, learning_days, until_days)
     visits = [
         (s, e)
         for s, e, a in rec.activities
-        if s >= lo
+        if lo <= s < hi
         and any(w in a.lower() for w in BATH_LABELS)
         and not 7 <= (s % DAY_MS) / 3_600_000 < 22
     ]
