@@ -144,10 +144,12 @@ def day_summary(
     evening, start, end = day_bounds(day, tz)
     until = min(now, end)
     ts = timeseries(request)
+    if ts is None:  # without readings the day would read "no data": say so instead
+        raise HTTPException(503, "no time-series store is attached to this web app")
     # signs of life are events; heartbeats (status) say the devices are alive. The pendant's
     # minute readings are most of a day's points and tell neither: not read (4x faster).
-    points = ts.query(home.home_id, evening, until + 1, measurement="event") if ts else []
-    beats = ts.query(home.home_id, start, until + 1, measurement="status") if ts else []
+    points = ts.query(home.home_id, evening, until + 1, measurement="event")
+    beats = ts.query(home.home_id, start, until + 1, measurement="status")
     devices = {d.device_id: d for d in ctx.state_store.list_devices(home.home_id)}
     heard = max((p.ts_ms for p in (*points, *beats)), default=None)
     found = scoped.alarms(HomeScope(homes=frozenset({home.home_id})), limit=500)
