@@ -59,3 +59,22 @@ def test_out_at_an_unusual_hour_of_the_night_and_not_back() -> None:
     assert [a.type for a in found] == ["not_returned"]
     assert found[0].evidence["limit_h"] == 1.0
     assert now_ms(h.clock) - found[0].ts_ms >= 50 * MIN_MS
+
+
+def test_judged_days_are_a_window_of_the_recording() -> None:
+    from detectors.activity.evaluate import Replay, false_alarms, window
+    from detectors.activity.replay import Recording, Row
+    from domain.alarms import Detection, Severity
+
+    rows = [Row(MONDAY_MS, "s", "ON"), Row(MONDAY_MS + 20 * DAY_MS, "s", "ON")]
+    rec = Recording(HOME, {}, rows, [])
+    assert window(rec, 7, None) == (MONDAY_MS + 7 * DAY_MS, MONDAY_MS + 20 * DAY_MS)
+    assert window(rec, 7, 14) == (MONDAY_MS + 7 * DAY_MS, MONDAY_MS + 14 * DAY_MS)
+    found = [
+        Detection(HOME, "inactivity", Severity.MAJOR, MONDAY_MS + day * DAY_MS)
+        for day in (3, 10, 16)
+    ]
+    early = false_alarms(found, Replay(rec, []), 7, 14)
+    late = false_alarms(found, Replay(rec, []), 14)
+    assert (early["false_care_alarms"], early["evaluated_days"]) == (1, 7.0)
+    assert (late["false_care_alarms"], late["before_judged_days"]) == (1, 2)
