@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 from domain.access import Role
 from domain.clock import ManualClock
@@ -14,6 +15,7 @@ from stores.state.audit import AuditEvent, AuditQuery
 from stores.state.sql import SqlStateStore
 from stores.state.users import UserExistsError, UserStore
 from tests.web.auth_support import PASSWORD, sql_store
+from web.auth import passwords
 from web.auth.service import Auth, AuthOptions, LoginThrottledError
 
 
@@ -21,6 +23,15 @@ from web.auth.service import Auth, AuthOptions, LoginThrottledError
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStateStore]:
     with sql_store(request.param, tmp_path) as s:
         yield s
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about rows and throttling: argon2id at test cost keeps them fast on a busy
+    machine (the production cost is checked in test_access_sessions.py)."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY", cheap.hash("no-such-user"))
 
 
 @pytest.fixture
