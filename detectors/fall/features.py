@@ -33,8 +33,13 @@ FEATURE_NAMES: tuple[str, ...] = (
     "tilt_deg",  # angle between gravity before and gravity in the last 2 s
     "tilt_early_deg",  # the same with gravity 1-2 s after the impact
     "down_post",  # last-2 s gravity projected on the pre-impact down (cos of tilt, signed)
+    "impact_width_s",  # time |a| stays above 1.4 g within +-0.5 s (a fall's hit is broad)
+    "post_max_g",  # largest |a| from 0.5 s after the impact to the end (jogging goes on)
+    "turn_rate_deg",  # largest turn of the 0.2-s mean vector within 0.2 s (falls turn fast)
 )
 N_FEATURES = len(FEATURE_NAMES)
+IMPACT_G = 1.4  # the trigger's default level: "above it" is part of the impact
+TURN_S = 0.2  # averaging time (and step) of the turn rate
 
 
 def _activity(seg: Array) -> float:
@@ -46,6 +51,18 @@ def _angle_deg(u: Array, v: Array) -> float:
     if nu < 1e-9 or nv < 1e-9:
         return 90.0
     return float(np.degrees(np.arccos(np.clip(float(u @ v) / (nu * nv), -1.0, 1.0))))
+
+
+def _fastest_turn_deg(accel: Array, n: int) -> float:
+    """Largest angle between the means of `n` samples and of the `n` samples `n` later."""
+    sums = np.cumsum(accel, axis=0)
+    means = sums[n - 1 :].copy()
+    means[1:] -= sums[:-n]
+    a, b = means[:-n], means[n:]
+    dot = np.einsum("ij,ij->i", a, b)
+    norms = np.sqrt(np.einsum("ij,ij->i", a, a) * np.einsum("ij,ij->i", b, b))
+    cos = np.clip(dot / np.maximum(norms, 1e-12), -1.0, 1.0)
+    return float(np.degrees(np.arccos(float(cos.min()))))
 
 
 def features(accel: Array, config: TriggerConfig | None = None) -> Array:
@@ -90,6 +107,9 @@ def features(accel: Array, config: TriggerConfig | None = None) -> Array:
             _angle_deg(g_before, g_late),
             _angle_deg(g_before, g_early),
             float(g_late @ down),
+            float(np.count_nonzero(mag[near] > IMPACT_G)) / FS,
+            float(mag[p + half :].max()),
+            _fastest_turn_deg(accel, round(TURN_S * FS)),
         ],
         dtype=np.float64,
     )

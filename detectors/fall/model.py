@@ -20,7 +20,8 @@ from detectors.fall.features import FEATURE_NAMES
 
 FORMAT = "anju-fall-gbt"
 MODEL_DIR = Path(__file__).parent / "model"
-DEFAULT_MODEL = MODEL_DIR / "fall-gbt-v1.json"
+VERSION = "2"  # v2: 19 features (impact width, later peak, turn rate added)
+DEFAULT_MODEL = MODEL_DIR / f"fall-gbt-v{VERSION}.json"
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class TreeModel:
     base_score: float  # raw score before any tree (log-odds of the prior)
     depth: int
     threshold_p: float = 0.5  # decision threshold on the probability
-    version: str = "1"
+    version: str = VERSION
     meta: dict[str, Any] = field(default_factory=dict)
 
     def raw(self, x: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -6,12 +6,15 @@ import json
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 from sklearn.ensemble import GradientBoostingClassifier
 
 from detectors.fall.features import FEATURE_NAMES, N_FEATURES, features
 from detectors.fall.metrics import random_rotation
 from detectors.fall.model import DEFAULT_MODEL, from_json, load
+from detectors.fall.signal import FS
 from detectors.fall.training import export
+from detectors.fall.trigger import TriggerConfig
 from tests.fall.helpers import recording, stump_model
 
 
@@ -54,3 +57,30 @@ def test_features_do_not_depend_on_the_sensor_orientation() -> None:
     for _ in range(5):
         turned = features(a @ random_rotation(rng).T)
         assert np.allclose(turned, base, rtol=1e-9, atol=1e-9)
+
+
+def _turning_window(turn_s: float) -> NDArray[np.float64]:
+    """Still sensor whose gravity turns by 90 degrees over `turn_s`, starting at the impact."""
+    config = TriggerConfig()
+    n, p = config.length, config.pre_n
+    steps = max(1, round(turn_s * FS))
+    angle = np.clip((np.arange(n) - p) / steps, 0.0, 1.0) * np.pi / 2
+    return np.stack([np.sin(angle), np.zeros(n), np.cos(angle)], axis=1)
+
+
+def test_turn_rate_tells_a_fast_turn_from_a_slow_one() -> None:
+    turn = FEATURE_NAMES.index("turn_rate_deg")
+    fast = features(_turning_window(0.2))[turn]
+    slow = features(_turning_window(3.0))[turn]
+    assert fast > 45.0 and slow < 15.0
+
+
+def test_impact_width_and_later_peaks_are_measured_around_the_impact() -> None:
+    config = TriggerConfig()
+    p = config.pre_n
+    window = np.tile([0.0, 0.0, 1.0], (config.length, 1))
+    window[p - 5 : p + 5, 2] += 3.0  # 10 samples (0.2 s) above 1.4 g
+    window[p + 100, 2] = 2.5  # a later jolt, 2 s after the impact
+    x = features(window)
+    assert x[FEATURE_NAMES.index("impact_width_s")] == pytest.approx(10 / FS)
+    assert x[FEATURE_NAMES.index("post_max_g")] == pytest.approx(2.5)
