@@ -185,5 +185,7 @@ def test_family_sees_the_day_takes_an_sos_live_and_sees_the_operator(
         row = page.locator(f"#open-list li[data-id='{second_id}']")
         row.wait_for(timeout=5_000)
         assert "handled by 值班员小李" in row.inner_text()
+        page.set_viewport_size({"width": 360, "height": 740})  # the narrowest phones we support
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         publisher.close()
