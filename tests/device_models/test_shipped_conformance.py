@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from broker.mosquitto import find_mosquitto
 from device_models.conformance import check
 from device_models.conformance_report import Verdict
 from device_models.model import DeviceModel
 from device_models.registry import SHIPPED_MODELS, ModelRegistry
-from tests.conftest import find_mosquitto, require
+from tests.conftest import require
 
 SAMPLES = SHIPPED_MODELS.parent / "samples"
 _registry = ModelRegistry([SHIPPED_MODELS])
