@@ -153,12 +153,12 @@ def _with_phrases(s: DaySummary, tz: tzinfo, heard_ms: int | None, now: int) -> 
         assert m.end_ms is not None
         events.append((m.start_ms, (m.label, {"from": hm(m.start_ms), "to": hm(m.end_ms)})))
     for o in s.outings:
+        if o.end_ms is None:  # "out now (left at 09:30)" says when she went
+            events.append((now, ("out_now", {"time": hm(o.start_ms)})))
+            continue
         if o.start_ms >= day_bounds(s.day, tz)[1]:
             events.append((o.start_ms, ("went_out", {"time": hm(o.start_ms)})))
-        if o.end_ms is None:
-            events.append((now, ("out_now", {"time": hm(o.start_ms)})))
-        else:
-            events.append((o.end_ms, ("back_home", {"time": hm(o.end_ms)})))
+        events.append((o.end_ms, ("back_home", {"time": hm(o.end_ms)})))
     p.extend(phrase for _, phrase in sorted(events, key=lambda e: e[0]))
     if s.device_problem and s.status is not Status.NO_DATA:
         since = {"time": hm(heard_ms)} if heard_ms is not None else {}

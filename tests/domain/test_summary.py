@@ -147,7 +147,8 @@ def test_out_now() -> None:
     s = summarize(DAY, TZ, at("10:30"), signs_, [], heard_ms=at("10:29"))
     assert s.status is Status.OUT
     assert s.outings[-1].end_ms is None
-    assert sentence(s.phrases, "zh").endswith("09:30 出门，现在外出中（09:30 出门）。")
+    assert sentence(s.phrases, "zh").endswith("08:05），现在外出中（09:30 出门）。")
+    assert sentence(s.phrases, "en").endswith("07:40–08:05, out now (left at 09:30).")
     # five minutes after the door she may still be at the door: not out yet
     soon = summarize(DAY, TZ, at("09:35"), signs_, [], heard_ms=at("09:35"))
     assert soon.status is Status.FINE and soon.outings == ()
