@@ -48,18 +48,8 @@ class HomeRow:
     residents: tuple[tuple[str, str], ...]  # (resident_id, name)
 
 
-@dataclass(frozen=True, slots=True)
-class DueRow:
-    resident_id: str
-    name: str
-    home_id: str
-    community_id: str
-    address: str
-    phone: str
-    last_ms: int | None  # last check-in that counted, any month
-
-
 ANALYZE_EVERY_S = 3600.0
+SEARCH_CAP = 2000
 
 
 class HomesQuery:
@@ -143,14 +133,23 @@ class HomesQuery:
     def _search(self, q: str) -> sa.ColumnElement[bool]:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         r = self.r
-        by_resident = sa.select(r.c.home_id).where(
-            sa.or_(r.c.name.ilike(pattern, escape="\\"), r.c.resident_id == q)
-        )
+        sqlite = self.board.engine.dialect.name == "sqlite"  # its LIKE ignores ASCII case
+
+        def like(col: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+            return col.like(pattern, escape="\\") if sqlite else col.ilike(pattern, escape="\\")
+
+        by_resident = sa.select(r.c.home_id).where(sa.or_(like(r.c.name), r.c.resident_id == q))
         return sa.or_(
-            self.h.c.home_id.ilike(pattern, escape="\\"),
-            self.h.c.address.ilike(pattern, escape="\\"),
-            self.h.c.home_id.in_(by_resident),
+            like(self.h.c.home_id), like(self.h.c.address), self.h.c.home_id.in_(by_resident)
         )
+
+    def _matching(self, conn: sa.Connection, q: str) -> sa.ColumnElement[bool]:
+        """The search, run once: its few matching homes by id, or the condition itself when
+        it matches more than SEARCH_CAP (then the later queries evaluate it again)."""
+        condition = self._search(q)
+        query = sa.select(self.h.c.home_id).where(condition).limit(SEARCH_CAP + 1)
+        ids = list(conn.execute(query).scalars())
+        return condition if len(ids) > SEARCH_CAP else self.h.c.home_id.in_(ids)
 
     # ---- homes at a glance ---------------------------------------------------------------
     def page(
@@ -166,28 +165,38 @@ class HomesQuery:
     ) -> tuple[int, list[HomeRow], dict[str, int]]:
         """(total matching, one page of homes, count per tile before the tile filter)."""
         self.analyze()
-        h, p = self.h, self.p
+        h = self.h
         flags = self._flags()
         tile_col = self.tile_expr(flags, now_ms).label("tile")
-        where = [self.scoped(scope)]
-        if q:
-            where.append(self._search(q))
-        if community:
-            where.append(h.c.community_id == community)
+        with self.board.tx("board_homes_page") as conn:
+            where = [self.scoped(scope)]
+            if q:
+                where.append(self._matching(conn, q))
+            if community:
+                where.append(h.c.community_id == community)
+            return self._page(
+                conn, flags=flags, tile_col=tile_col, where=where, now_ms=now_ms, tile=tile,
+                offset=offset, limit=limit,
+            )  # fmt: skip
+
+    def _page(
+        self, conn: sa.Connection, *, flags: sa.Subquery, tile_col: Any,
+        where: list[sa.ColumnElement[bool]], now_ms: int, tile: Tile | None, offset: int,
+        limit: int,
+    ) -> tuple[int, list[HomeRow], dict[str, int]]:  # fmt: skip
+        h, p = self.h, self.p
         base = (
             sa.select(h, p.c.last_activity_ms, p.c.away_until_ms, tile_col)
             .select_from(self._from(flags))
-            .where(*where)
+            .where(*where, *self._narrow(tile, now_ms))
         ).subquery()
-        counts_q = sa.select(base.c.tile, sa.func.count()).group_by(base.c.tile)
         rows_q = sa.select(base)
         if tile is not None:
             rows_q = rows_q.where(base.c.tile == tile.value)
         rows_q = rows_q.order_by(base.c.home_id).offset(offset).limit(limit)
-        with self.board.tx("board_homes_page") as conn:
-            counts = {str(k): int(n) for k, n in conn.execute(counts_q)}
-            rows = conn.execute(rows_q).all()
-            names = self._names(conn, [row.home_id for row in rows])
+        counts = self._counts(conn, where, now_ms)
+        rows = conn.execute(rows_q).all()
+        names = self._names(conn, [row.home_id for row in rows])
         total = counts.get(tile.value, 0) if tile is not None else sum(counts.values())
         homes = [
             HomeRow(
@@ -197,6 +206,67 @@ class HomesQuery:
             for row in rows
         ]  # fmt: skip
         return total, homes, {t.value: counts.get(t.value, 0) for t in Tile}
+
+    def _away(self, now_ms: int) -> sa.ColumnElement[bool]:
+        p = self.p
+        return sa.and_(p.c.away_until_ms.is_not(None), p.c.away_until_ms > now_ms)
+
+    def _open_homes(self) -> sa.Select[Any]:
+        a = self.a
+        return sa.select(a.c.home_id).where(a.c.state.in_(_OPEN))
+
+    def _narrow(self, tile: Tile | None, now_ms: int) -> list[sa.ColumnElement[bool]]:
+        """A cheap pre-filter for the rare tiles (the CASE still decides): alarm and device
+        homes are among the few with open alarms, away homes among those marked away."""
+        if tile in (Tile.ALARM, Tile.DEVICE):
+            return [self.h.c.home_id.in_(self._open_homes())]
+        if tile is Tile.AWAY:
+            p = self.p
+            return [self.h.c.home_id.in_(sa.select(p.c.home_id).where(self._away(now_ms)))]
+        return []
+
+    def _counts(
+        self, conn: sa.Connection, where: list[sa.ColumnElement[bool]], now_ms: int
+    ) -> dict[str, int]:
+        """Homes per tile. The few homes with open alarms get the full CASE; the thousands
+        without can only be away, silent (attention) or fine: one plain pass counts those."""
+        h, p = self.h, self.p
+        flags = self._flags()
+        flagged = (
+            sa.select(self.tile_expr(flags, now_ms).label("tile"), sa.func.count())
+            .select_from(
+                h.join(flags, flags.c.home_id == h.c.home_id).outerjoin(
+                    p, p.c.home_id == h.c.home_id
+                )
+            )
+            .where(*where)
+            .group_by("tile")
+        )
+        away = self._away(now_ms)
+        silent = sa.and_(
+            sa.not_(away),
+            sa.or_(
+                p.c.last_activity_ms.is_(None),
+                p.c.last_activity_ms <= now_ms - SILENT_AFTER_MS,
+            ),
+        )
+        rest = (
+            sa.select(
+                sa.func.count(),
+                sa.func.sum(sa.case((away, 1), else_=0)),
+                sa.func.sum(sa.case((silent, 1), else_=0)),
+            )
+            .select_from(h.outerjoin(p, p.c.home_id == h.c.home_id))
+            .where(*where, h.c.home_id.not_in(self._open_homes()))
+        )
+        counts = dict.fromkeys((t.value for t in Tile), 0)
+        for name, n in conn.execute(flagged):
+            counts[str(name)] += int(n)
+        total, n_away, n_silent = conn.execute(rest).one()
+        counts[Tile.AWAY.value] += int(n_away or 0)
+        counts[Tile.ATTENTION.value] += int(n_silent or 0)
+        counts[Tile.FINE.value] += int(total or 0) - int(n_away or 0) - int(n_silent or 0)
+        return counts
 
     def _names(self, conn: sa.Connection, home_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
         if not home_ids:
@@ -232,56 +302,3 @@ class HomesQuery:
         )
         with self.board.tx("board_alarms_of") as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
-
-    # ---- check-ins -----------------------------------------------------------------------
-    def _reached(self, month: str) -> sa.Exists:
-        c = self.c
-        return sa.exists().where(
-            c.c.resident_id == self.r.c.resident_id, c.c.month == month, c.c.counts.is_(True)
-        )
-
-    def due(
-        self, scope: Scope, month: str, *, community: str | None = None, offset: int = 0,
-        limit: int = 50,
-    ) -> tuple[int, list[DueRow]]:  # fmt: skip
-        """Residents not yet called or visited in `month`, by community then name."""
-        self.analyze()
-        h, r, c = self.h, self.r, self.c
-        last = (
-            sa.select(sa.func.max(c.c.at_ms))
-            .where(c.c.resident_id == r.c.resident_id, c.c.counts.is_(True))
-            .scalar_subquery()
-        )
-        where = [self.scoped(scope), ~self._reached(month)]
-        if community:
-            where.append(h.c.community_id == community)
-        joined = r.join(h, h.c.home_id == r.c.home_id)
-        count_q = sa.select(sa.func.count()).select_from(joined).where(*where)
-        rows_q = (
-            sa.select(r.c.resident_id, r.c.name, h.c.home_id, h.c.community_id, h.c.address,
-                      r.c.phone, last.label("last_ms"))
-            .select_from(joined)
-            .where(*where)
-            .order_by(h.c.community_id, r.c.name, r.c.resident_id)
-            .offset(offset)
-            .limit(limit)
-        )  # fmt: skip
-        with self.board.tx("board_checkins_due") as conn:
-            total = int(conn.execute(count_q).scalar_one())
-            rows = [DueRow(*row) for row in conn.execute(rows_q)]
-        return total, rows
-
-    def coverage(self, scope: Scope, month: str) -> list[tuple[str, int, int]]:
-        """(community_id, residents, residents reached in `month`) per community in scope."""
-        self.analyze()
-        h, r = self.h, self.r
-        reached = sa.case((self._reached(month), 1), else_=0)
-        query = (
-            sa.select(h.c.community_id, sa.func.count(), sa.func.sum(reached))
-            .select_from(r.join(h, h.c.home_id == r.c.home_id))
-            .where(self.scoped(scope))
-            .group_by(h.c.community_id)
-            .order_by(h.c.community_id)
-        )
-        with self.board.tx("board_checkin_coverage") as conn:
-            return [(str(cid), int(n), int(k or 0)) for cid, n, k in conn.execute(query)]

@@ -18,6 +18,7 @@ from domain.checkins import Checkin, CheckinKind, CheckinResult, with_month
 from domain.model import Home, Resident
 from domain.record import FamilyMember, Household, ResidentRecord, SelfCare
 from domain.tiles import SILENT_AFTER_MS, HomeFacts, Tile, tile
+from stores.state.checkins_query import coverage, due
 from stores.state.homes_query import HomesQuery
 from stores.state.records import BoardStore
 from stores.state.sql import SqlStateStore
@@ -205,12 +206,12 @@ def test_checkins_due_and_coverage(state: SqlStateStore) -> None:
     add("r2", NOW - 40 * 86_400_000)  # October
     add("r3", NOW)
     query = HomesQuery(board)
-    assert query.coverage(EVERYTHING, "2026-11") == [("c1", 3, 1), ("c2", 1, 1)]
-    assert query.coverage(Scope(communities=frozenset({"c2"})), "2026-11") == [("c2", 1, 1)]
-    total, rows = query.due(EVERYTHING, "2026-11")
+    assert coverage(query, EVERYTHING, "2026-11") == [("c1", 3, 1), ("c2", 1, 1)]
+    assert coverage(query, Scope(communities=frozenset({"c2"})), "2026-11") == [("c2", 1, 1)]
+    total, rows = due(query, EVERYTHING, "2026-11")
     assert total == 2 and [r.resident_id for r in rows] == ["r1", "r2"]
     assert rows[0].last_ms is None and rows[1].last_ms == NOW - 40 * 86_400_000
-    assert query.due(Scope(communities=frozenset({"c2"})), "2026-11")[0] == 0
+    assert due(query, Scope(communities=frozenset({"c2"})), "2026-11")[0] == 0
     assert [c.resident_id for c in board.checkins_of("r1")] == ["r1"]
 
 
@@ -256,4 +257,4 @@ def test_demo_seed_gives_every_resident_a_record_and_half_a_checkin(state: SqlSt
     assert seed_board(board, homes, residents, NOW) == 4
     assert seed_board(board, homes, residents, NOW) == 0  # kept, not doubled
     assert all(board.get_record(r.resident_id) is not None for r in residents)
-    assert HomesQuery(board).coverage(EVERYTHING, "2026-11") == [("c1", 4, 2)]
+    assert coverage(HomesQuery(board), EVERYTHING, "2026-11") == [("c1", 4, 2)]

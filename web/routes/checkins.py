@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Query
 from domain.access import Role
 from domain.checkins import TARGET, Checkin, month_of, parse_month, with_month
 from domain.clock import now_ms
+from stores.state import checkins_query
 from web.deps import Audit, Ctx, CurrentUser
 from web.routes.board_data import Parts, scope_of, visible_home
 from web.routes.board_models import (
@@ -53,8 +54,8 @@ def due(
 ) -> DuePage:
     """Residents not yet called or visited this month (a call nobody answered does not count)."""
     m = _month(month, now_ms(ctx.alarms.clock))
-    total, rows = parts.homes.due(
-        scope_of(user), m, community=community, offset=offset, limit=limit
+    total, rows = checkins_query.due(
+        parts.homes, scope_of(user), m, community=community, offset=offset, limit=limit
     )
     audit.read(user, "checkin", [r.resident_id for r in rows], detail=f"due {m}")
     return DuePage(
@@ -75,7 +76,7 @@ def _due(r: object) -> DueOut:
 def coverage(*, ctx: Ctx, parts: Parts, user: CurrentUser, month: Month = None) -> CoverageReport:
     """Share of residents reached this month, per community and overall (target 100%)."""
     m = _month(month, now_ms(ctx.alarms.clock))
-    rows = parts.homes.coverage(scope_of(user), m)
+    rows = checkins_query.coverage(parts.homes, scope_of(user), m)
 
     def out(community: str, n: int, k: int) -> CoverageOut:
         rate = k / n if n else None
