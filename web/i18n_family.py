@@ -270,9 +270,11 @@ def sentence(
     me: str = "",
     names: Mapping[str, str] | None = None,
 ) -> str:
-    """One calm sentence: "起床 07:10，吃过早饭（厨房 07:40–08:05），今天一切正常。"."""
+    """Calm sentences: alarms first, then the day: "09:00 紧急呼叫，由 您 处理。起床 07:10，
+    吃过早饭（厨房 07:40–08:05），今天一切正常。"."""
     words = PHRASES[lang]
-    parts: list[str] = []
+    alarms: list[str] = []
+    day: list[str] = []
     for key, params in phrases:
         values = dict(params)
         if "type" in values:
@@ -282,8 +284,9 @@ def sentence(
         if "room" in values:
             values["room"] = ROOMS[lang].get(values["room"], values["room"])
         bare = key == "device_problem" and "time" not in values
-        parts.append(words["device_problem_bare" if bare else key].format(**values))
-    if not parts:
-        return ""
-    text = words["sep"].join(parts) + words["end"]
-    return text[0].upper() + text[1:] if lang == "en" else text
+        text = words["device_problem_bare" if bare else key].format(**values)
+        (alarms if key.startswith("alarm_") else day).append(text)
+    out = [words["sep"].join(group) + words["end"] for group in (alarms, day) if group]
+    if lang == "en":
+        out = [t[0].upper() + t[1:] for t in out]
+    return (" " if lang == "en" else "").join(out)

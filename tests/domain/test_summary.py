@@ -189,8 +189,13 @@ def test_open_alarm_says_who_handles_it() -> None:
     assert s.alarms[0].handler == "user:op1"
     names = {"user:op1": "值班员 王芳"}
     assert sentence(s.phrases, "zh", names=names).startswith("09:00 紧急呼叫，由 值班员 王芳 处理")
-    assert sentence(s.phrases, "zh", me="user:op1").startswith("09:00 紧急呼叫，由 您 处理")
-    assert sentence(s.phrases, "en", me="user:op1").startswith("SOS call at 09:00: handled by you")
+    assert sentence(s.phrases, "zh", me="user:op1") == (
+        "09:00 紧急呼叫，由 您 处理。起床 07:10，吃过早饭（厨房 07:40–08:05），"
+        "最近一次活动：08:30（客厅）。"
+    )
+    assert sentence(s.phrases, "en", me="user:op1").startswith(
+        "SOS call at 09:00: handled by you. Up at 07:10, breakfast"
+    )
 
 
 def test_in_progress_and_closed_alarms() -> None:
