@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
 from anju.cli import Command
+from anju.commands._bench import Doc, add_json_flag, cannot_run, mosquitto_missing, report, say
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -18,35 +17,10 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--open-alarms", type=int, default=10_000, help="for the tick figures")
     parser.add_argument("--baseline-alarms", type=int, default=100)
     parser.add_argument("--ticks-only", action="store_true", help="skip the dispatch run")
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_json_flag(parser)
 
 
-def _run(args: argparse.Namespace) -> int:
-    from broker.mosquitto import find_mosquitto
-
-    if not args.ticks_only and find_mosquitto() is None:
-        print("mosquitto is not installed (use --ticks-only)", file=sys.stderr)
-        return 2
-    from benchmarks.escalation import run
-
-    def say(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
-
-    doc = run(
-        args.n,
-        idle_n=args.idle_n,
-        rate=args.rate,
-        gap_s=args.gap,
-        settle_s=args.settle,
-        open_alarms=args.open_alarms,
-        baseline_alarms=args.baseline_alarms,
-        skip_dispatch=args.ticks_only,
-        log=say,
-    )
-    if args.json:
-        json.dump(doc, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-        return 0
+def _show(doc: Doc) -> None:
     if "dispatch" in doc:
         d = doc["dispatch"]
         print(
@@ -66,7 +40,28 @@ def _run(args: argparse.Namespace) -> int:
             f"(p99 {t['idle_tick_p99_us']}), busy tick median {t['busy_tick_median_ms']} ms, "
             f"{t['ms_per_fired_timer']} ms per fired timer ({t['timers_fired']} fired)"
         )
-    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if not args.ticks_only and mosquitto_missing():
+        return cannot_run("mosquitto is not installed (use --ticks-only)")
+    from benchmarks.escalation import run
+
+    return report(
+        args,
+        lambda: run(
+            args.n,
+            idle_n=args.idle_n,
+            rate=args.rate,
+            gap_s=args.gap,
+            settle_s=args.settle,
+            open_alarms=args.open_alarms,
+            baseline_alarms=args.baseline_alarms,
+            skip_dispatch=args.ticks_only,
+            log=say,
+        ),
+        _show,
+    )
 
 
 COMMANDS = [

@@ -3,35 +3,37 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
 from anju.cli import Command
+from anju.commands._bench import Doc, add_json_flag, report
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n", type=int, default=200_000, help="QoS 1 readings per round")
     parser.add_argument("--devices", type=int, default=1000, help="provisioned devices")
     parser.add_argument("--rounds", type=int, default=3, help="rounds (medians are reported)")
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_json_flag(parser)
+
+
+def _show(doc: Doc) -> None:
+    print(
+        f"{doc['n']} QoS 1 readings over {doc['devices']} devices, "
+        f"{len(doc['rounds'])} rounds (medians)"
+    )
+    print(f"  ingest   {doc['readings_per_s']:>8,} readings/s (stored, acknowledged)")
+    print(f"  baseline {doc['baseline_per_s']:>8,} messages/s (paho + json.loads)")
+    print(f"  ratio    {doc['ratio']}   lost {doc['lost']}   duplicates {doc['duplicates']}")
 
 
 def _run(args: argparse.Namespace) -> int:
     from benchmarks.ingest import run
 
-    doc = run(args.n, args.devices, args.rounds)
-    if args.json:
-        json.dump(doc, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        print(
-            f"{doc['n']} QoS 1 readings over {doc['devices']} devices, "
-            f"{len(doc['rounds'])} rounds (medians)"
-        )
-        print(f"  ingest   {doc['readings_per_s']:>8,} readings/s (stored, acknowledged)")
-        print(f"  baseline {doc['baseline_per_s']:>8,} messages/s (paho + json.loads)")
-        print(f"  ratio    {doc['ratio']}   lost {doc['lost']}   duplicates {doc['duplicates']}")
-    return 0 if doc["lost"] == 0 and doc["duplicates"] == 0 else 1
+    return report(
+        args,
+        lambda: run(args.n, args.devices, args.rounds),
+        _show,
+        passed=lambda doc: doc["lost"] == 0 and doc["duplicates"] == 0,
+    )
 
 
 COMMANDS = [

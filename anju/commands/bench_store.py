@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
 from anju.cli import Command
+from anju.commands._bench import Doc, add_json_flag, cannot_run, report
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -15,22 +14,10 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--homes", type=int, default=20)
     parser.add_argument("--devices", type=int, default=5, help="devices per home")
     parser.add_argument("--queries", type=int, default=20, help="'last 24 h of a home' queries")
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_json_flag(parser)
 
 
-def _run(args: argparse.Namespace) -> int:
-    try:
-        import duckdb  # noqa: F401
-    except ImportError:
-        print("duckdb is not installed: pip install -e '.[bench]'", file=sys.stderr)
-        return 2
-    from benchmarks.timeseries_store import run
-
-    doc = run(args.n, args.runs, args.homes, args.devices, args.queries)
-    if args.json:
-        json.dump(doc, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-        return 0
+def _show(doc: Doc) -> None:
     print(f"{doc['n']} points in batches of {doc['batch']}, {doc['runs']} runs each (medians)")
     for name in ("sqlite", "duckdb"):
         e = doc[name]
@@ -47,7 +34,18 @@ def _run(args: argparse.Namespace) -> int:
         f"{doc['spool_ratio_over_sqlite']} x SQLite"
     )
     print(f"  stored - written (must be 0): {doc['lost_or_doubled']}")
-    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        return cannot_run("duckdb is not installed: pip install -e '.[bench]'")
+    from benchmarks.timeseries_store import run
+
+    return report(
+        args, lambda: run(args.n, args.runs, args.homes, args.devices, args.queries), _show
+    )
 
 
 COMMANDS = [

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 
 from anju.cli import Command
+from anju.commands._bench import Doc, add_json_flag, cannot_run, report, say
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -20,35 +19,10 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--state-url", help="PostgreSQL URL (a throwaway schema is used); default: SQLite"
     )
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_json_flag(parser)
 
 
-def _run(args: argparse.Namespace) -> int:
-    if not Path("/usr/bin/chromium").exists():
-        print("/usr/bin/chromium is not installed (apt-get install chromium)", file=sys.stderr)
-        return 2
-    if args.alarms + args.new_alarms > args.homes:
-        print("--alarms + --new-alarms must not exceed --homes", file=sys.stderr)
-        return 2
-    from benchmarks.web import run
-
-    def say(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
-
-    doc = run(
-        homes=args.homes,
-        alarms=args.alarms,
-        loads=args.loads,
-        new_alarms=args.new_alarms,
-        gap_s=args.gap,
-        requests=args.requests,
-        state_url=args.state_url,
-        log=say,
-    )
-    if args.json:
-        json.dump(doc, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-        return 0
+def _show(doc: Doc) -> None:
     load, new = doc["board_load"], doc["new_alarm"]
     print(
         f"{doc['homes']} homes, {doc['open_alarms']} open alarms ({doc['state_store']}), "
@@ -62,7 +36,29 @@ def _run(args: argparse.Namespace) -> int:
     print(
         "goals: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in doc["goals"].items())
     )
-    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if not Path("/usr/bin/chromium").exists():
+        return cannot_run("/usr/bin/chromium is not installed (apt-get install chromium)")
+    if args.alarms + args.new_alarms > args.homes:
+        return cannot_run("--alarms + --new-alarms must not exceed --homes")
+    from benchmarks.web import run
+
+    return report(
+        args,
+        lambda: run(
+            homes=args.homes,
+            alarms=args.alarms,
+            loads=args.loads,
+            new_alarms=args.new_alarms,
+            gap_s=args.gap,
+            requests=args.requests,
+            state_url=args.state_url,
+            log=say,
+        ),
+        _show,
+    )
 
 
 COMMANDS = [
