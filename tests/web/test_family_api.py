@@ -232,6 +232,10 @@ def test_history_is_paged_newest_first(fam: Family) -> None:
     last = c.get("/api/family/relatives/r1/alarms?limit=2&offset=4").json()
     assert [a["id"] for a in last["alarms"]] == [ids[0]] and last["next_offset"] is None
     assert not any(a["open"] for a in first["alarms"])
+    now_open = sos(fam, when="11:00")
+    every = c.get("/api/family/relatives/r1/alarms?limit=2").json()["alarms"]
+    over = c.get("/api/family/relatives/r1/alarms?limit=2&closed=true").json()["alarms"]
+    assert every[0]["id"] == now_open and now_open not in [a["id"] for a in over]
 
 
 def test_bad_input_is_a_4xx_with_a_message(fam: Family) -> None:

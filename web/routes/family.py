@@ -193,14 +193,14 @@ def alarm_history(
     resident_id: ResidentId,
     offset: Annotated[int, Query(ge=0, le=5000)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    closed: Annotated[bool, Query(description="only alarms that are over")] = False,
     lang: Lang = None,
 ) -> FamilyAlarmPage:
     """Care alarms of the relative's home, newest first, `limit` at a time."""
     _, home = relative(ctx, user, resident_id)
     scope = HomeScope(homes=frozenset({home.home_id}))
-    found = [
-        a for a in scoped.alarms(scope, limit=offset + limit + 50) if a.category is Category.CARE
-    ]
+    loaded = scoped.alarms(scope, limit=offset + limit + 50)
+    found = [a for a in loaded if a.category is Category.CARE and not (closed and a.is_open)]
     page = found[offset : offset + limit]
     code = lang_of(lang, user.language)
     mine = my_actors(user, home.home_id)

@@ -122,7 +122,7 @@
   async function loadHistory(reset) {
     if (reset) { state.offset = 0; $("history-list").replaceChildren(); }
     const page = await api("/api/family/relatives/" + encodeURIComponent(state.rid) + "/alarms" +
-      q("&limit=10&offset=" + state.offset));
+      q("&closed=true&limit=10&offset=" + state.offset));
     page.alarms.forEach((a) => $("history-list").appendChild(alarmItem(a, true)));
     state.offset = page.next_offset ?? state.offset + page.alarms.length;
     $("more").hidden = page.next_offset === null;
