@@ -14,86 +14,31 @@ from __future__ import annotations
 import itertools
 import logging
 import queue
-import ssl
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 
 from device_models.registry import ModelRegistry
 from domain.clock import Clock, now_ms
-from domain.decode import Message
 from domain.dedup import SeenIndex
-from domain.model import Device
-from domain.points import Point, to_point
+from domain.points import Point
 from domain.ports import DeadLetter, StateStore, TimeSeriesStore
-from domain.rejects import Reason, Rejected
-from domain.topics import UPLINK_FILTER
-from ingest import metrics
+from ingest import metrics, session
+from ingest.batch import Item, Queue, judge, take_batch
 from ingest.directory import DeviceDirectory
-from ingest.gate import DEDUP_WINDOW_MS, Accepted, Gate
+from ingest.gate import DEDUP_WINDOW_MS, Gate
 from ingest.models import Checker
+from ingest.options import IngestOptions
 from ingest.ratelimit import RateLimiter
 from ingest.sink import NullSink, Sink
+from ingest.stats import IngestStats
+
+__all__ = ["IngestOptions", "IngestService", "IngestStats"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    host: str = "127.0.0.1"
-    port: int = 1883
-    client_id: str = "anju-ingest-1"
-    protocol: Literal["5", "3.1.1"] = "5"
-    share_group: str | None = None  # None: plain subscription; a name: $share/<name>/...
-    session_expiry_s: int = 7 * 24 * 3600
-    username: str | None = None
-    password: str | None = None
-    tls: bool = False
-    keepalive_s: int = 60
-    reconnect_min_s: float = 0.2
-    reconnect_max_s: float = 10.0
-    batch_size: int = 1000
-    batch_ms: int = 50
-    queue_max: int = 100_000
-    rate_per_s: float = 20.0
-    burst: int = 600
-    directory_refresh_s: float = 60.0
-    retry_initial_s: float = 0.05
-    retry_max_s: float = 5.0
-
-    @property
-    def subscription(self) -> str:
-        if self.share_group:
-            return f"$share/{self.share_group}/{UPLINK_FILTER}"
-        return UPLINK_FILTER
-
-
-class _Item(NamedTuple):
-    topic: str
-    payload: bytes
-    mid: int
-    qos: int
-    dup: bool  # the broker is sending it again (an earlier delivery was not acknowledged)
-    generation: int  # which connection it came on: a PUBACK is only valid on that one
-
-
-@dataclass
-class IngestStats:
-    received: int = 0
-    accepted: int = 0
-    stored: int = 0
-    rejected: dict[str, int] = field(default_factory=dict)
-    redelivered: int = 0  # duplicates the broker sent again after a reconnect or restart
-    batches: int = 0
-    connects: int = 0
-    max_write_s: float = 0.0  # longest batch write (store stalls show here)
 
 
 class IngestService:
@@ -122,9 +67,7 @@ class IngestService:
         self.checker = Checker(self.gate, models)  # contract topics, and device models' own
         # events (SOS, fall...) leave the queue before readings that came earlier: an alarm never
         # waits behind a backlog; FIFO within each lane (priority, arrival order, item)
-        self._queue: queue.PriorityQueue[tuple[int, int, _Item]] = queue.PriorityQueue(
-            self.options.queue_max
-        )
+        self._queue: Queue = queue.PriorityQueue(self.options.queue_max)
         self._arrival = itertools.count()
         self._stopping = threading.Event()
         self._connected = threading.Event()
@@ -147,14 +90,10 @@ class IngestService:
         self._stopping.clear()
         self._worker = threading.Thread(target=self._work, name="ingest-worker", daemon=True)
         self._worker.start()
-        self._client = self._make_client()
-        self._client.connect_async(
-            self.options.host,
-            self.options.port,
-            keepalive=self.options.keepalive_s,
-            clean_start=False if self.options.protocol == "5" else mqtt.MQTT_CLEAN_START_FIRST_ONLY,
-            properties=self._connect_properties(),
+        self._client = session.make_client(
+            self.options, self._on_connect, self._on_disconnect, self._on_message
         )
+        session.connect(self._client, self.options)
         self._client.loop_start()
         return self
 
@@ -192,38 +131,6 @@ class IngestService:
 
     # ---- MQTT (paho's network thread) --------------------------------------------------------
 
-    def _make_client(self) -> mqtt.Client:
-        o = self.options
-        v5 = o.protocol == "5"
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=o.client_id,
-            protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,
-            clean_session=None if v5 else False,
-            manual_ack=True,
-        )
-        if o.username is not None:
-            client.username_pw_set(o.username, o.password)
-        if o.tls:
-            client.tls_set(tls_version=ssl.PROTOCOL_TLS_CLIENT)
-        # paho's hints say int, its arithmetic takes seconds as float; a quick first retry
-        # narrows the window in which a restarted broker has no subscription for us
-        client.reconnect_delay_set(o.reconnect_min_s, o.reconnect_max_s)  # type: ignore[arg-type]
-        client.max_queued_messages_set(0)
-        client.on_connect = self._on_connect
-        client.on_disconnect = self._on_disconnect
-        client.on_message = self._on_message
-        return client
-
-    def _connect_properties(self) -> Properties | None:
-        if self.options.protocol != "5":
-            return None
-        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-        props.SessionExpiryInterval = self.options.session_expiry_s
-        # the broker never has more unacknowledged messages out than our queue can hold
-        props.ReceiveMaximum = min(self.options.queue_max, 65535)
-        return props
-
     def _on_connect(
         self, client: mqtt.Client, _userdata: Any, flags: Any, reason: Any, _props: Any
     ) -> None:
@@ -255,7 +162,7 @@ class IngestService:
             topic = msg.topic
         except UnicodeDecodeError:
             topic = msg._topic.decode("utf-8", "replace")
-        item = _Item(topic, bytes(msg.payload), msg.mid, msg.qos, msg.dup, self._generation)
+        item = Item(topic, bytes(msg.payload), msg.mid, msg.qos, msg.dup, self._generation)
         self._queue.put((0 if self.checker.urgent(topic) else 1, next(self._arrival), item))
 
     # ---- worker ------------------------------------------------------------------------------
@@ -272,80 +179,23 @@ class IngestService:
                 except Exception:  # the worker must outlive anything one batch does
                     log.exception("ingest: batch failed; it stays unacknowledged")
 
-    def _take_batch(self) -> list[_Item]:
-        q = self._queue
-        try:
-            first = q.get(timeout=0.1)[2]
-        except queue.Empty:
-            return []
-        items = [first]
-        urgent = self.checker.urgent(first.topic)
-        limit = self.options.batch_size
-        deadline: float | None = None
-        while len(items) < limit:
-            try:
-                item = q.get_nowait()[2]
-            except queue.Empty:
-                pass
-            else:
-                items.append(item)
-                urgent = urgent or self.checker.urgent(item.topic)
-                continue
-            if urgent:  # an event (SOS, fall...) does not wait for company: detectors want it now
-                break
-            now = time.monotonic()
-            if deadline is None:
-                deadline = now + self.options.batch_ms / 1000.0
-            if now >= deadline:
-                break
-            try:
-                item = q.get(timeout=deadline - now)[2]
-            except queue.Empty:
-                break
-            items.append(item)
-            urgent = self.checker.urgent(item.topic)
-        return items
+    def _take_batch(self) -> list[Item]:
+        o = self.options
+        return take_batch(self._queue, self.checker.urgent, o.batch_size, o.batch_ms)
 
-    def _handle(self, items: list[_Item]) -> None:
+    def _handle(self, items: list[Item]) -> None:
         now = now_ms(self.clock)
-        accepted: list[tuple[Message, Device]] = []
-        points: list[Point] = []
-        letters: list[DeadLetter] = []
-        rejected: dict[str, int] = {}
-        redelivered = 0
-        check = self.checker.check
-        for item in items:
-            try:  # one raw message, one verdict (a device model's payload may say several things)
-                verdicts = check(item.topic, item.payload, now)
-                pairs = [
-                    (v, to_point(v.message) if isinstance(v, Accepted) else None) for v in verdicts
-                ]
-            except Exception as exc:  # a bug must cost one message (kept), never the batch
-                log.exception("ingest: check failed on %s", item.topic)
-                pairs = [(Rejected(Reason.DECODER, f"{type(exc).__name__}: {exc}"[:300]), None)]
-            for verdict, point in pairs:
-                if isinstance(verdict, Accepted):
-                    accepted.append((verdict.message, verdict.device))
-                    if point is not None:
-                        points.append(point)
-                elif verdict.reason is Reason.DUPLICATE and item.dup:
-                    # the broker's own redelivery of what was stored before an ack got through:
-                    # expected after a restart, not a device replaying, so no dead letter
-                    redelivered += 1
-                else:
-                    reason = verdict.reason.value
-                    rejected[reason] = rejected.get(reason, 0) + 1
-                    letters.append(
-                        DeadLetter(now, reason, verdict.detail, item.topic, item.payload)
-                    )
-        self._write(points, letters)
+        batch = judge(items, self.checker.check, now)
+        self._write(batch.points, batch.letters)
         self._ack(items)
-        self._count(len(items), len(accepted), len(points), rejected, redelivered)
-        if accepted:
+        self.stats.count_batch(
+            len(items), len(batch.accepted), len(batch.points), batch.rejected, batch.redelivered
+        )
+        if batch.accepted:
             try:
-                self.sink.accept(accepted)
+                self.sink.accept(batch.accepted)
             except Exception:
-                log.exception("ingest: the sink failed on a batch of %d", len(accepted))
+                log.exception("ingest: the sink failed on a batch of %d", len(batch.accepted))
 
     def _write(self, points: Sequence[Point], letters: Sequence[DeadLetter]) -> None:
         delay = self.options.retry_initial_s
@@ -370,7 +220,7 @@ class IngestService:
                 log.warning("ingest: a batch of %d points took %.1f s to write", len(points), took)
             return
 
-    def _ack(self, items: Sequence[_Item]) -> None:
+    def _ack(self, items: Sequence[Item]) -> None:
         client, generation = self._client, self._generation
         if client is None:
             return
@@ -379,23 +229,6 @@ class IngestService:
             # may already name another message, so only the redelivered copy is acknowledged
             if item.qos and item.generation == generation:
                 client.ack(item.mid, item.qos)
-
-    def _count(
-        self, n: int, accepted: int, stored: int, rejected: dict[str, int], redelivered: int
-    ) -> None:
-        stats = self.stats
-        stats.redelivered += redelivered
-        metrics.REDELIVERED.inc(redelivered)
-        stats.received += n
-        stats.accepted += accepted
-        stats.stored += stored
-        stats.batches += 1
-        for reason, k in rejected.items():
-            stats.rejected[reason] = stats.rejected.get(reason, 0) + k
-            metrics.REJECTED.labels(reason=reason).inc(k)
-        metrics.MESSAGES_IN.inc(n)
-        metrics.ACCEPTED.inc(accepted)
-        metrics.BATCH_SIZE.observe(n)
 
 
 class _StoppedError(Exception):
