@@ -93,7 +93,7 @@ class Home:
             or (not same_passage and not was_out and s.mode is not Mode.AWAY)
         )
         self._count(room, ts_ms, here.hour, leaving and s.leave_ms is None, was_out)
-        self._bathroom(room, ts_ms, was_out)
+        late = self._bathroom(room, ts_ms, was_out)
         if front_door:
             first = leaving and s.leave_ms is None
             told = self._front_door(ts_ms, here.hour_index, leaving)
@@ -108,7 +108,8 @@ class Home:
             # life inside after the door: she did not go after all (the hall's own motion
             # sensor in the same passage is her on the way out, often reported after the door)
             s.leave_ms = None
-        s.last_ms, s.last_room = ts_ms, room.value if room else None
+        seen_in: str | None = room.value if room else None
+        s.last_ms, s.last_room = ts_ms, s.last_room if late else seen_in
         s.latched = []
         s.next_due_ms = 0
         return out
@@ -139,22 +140,30 @@ class Home:
         if not night:
             s.bed_left_ms = None
 
-    def _bathroom(self, room: Room | None, ts_ms: int, was_out: bool) -> None:
-        """A bathroom stay runs from its first event to the first event of another room."""
+    def _bathroom(self, room: Room | None, ts_ms: int, was_out: bool) -> bool:
+        """A bathroom stay runs from its first event to the first event of another room.
+
+        True: a bathroom event that arrived late, within two minutes of her leaving (the
+        flush heard after the bedroom door): she is where the other room said.
+        """
         s = self.state
         if room is Room.BATHROOM:
+            if s.bath_since_ms is None and 0 <= ts_ms - s.bath_left_ms <= SETTLE_MS:
+                return True
             # a stay starts with the first bathroom event, or again after a long silence
             if s.bath_since_ms is None or ts_ms - s.last_ms > self.cfg.bathroom_ceiling_s * 1000:
                 s.bath_since_ms, s.bath_told = ts_ms, False
-            return
+            return False
         if s.bath_since_ms is None:
-            return
+            return False
+        s.bath_left_ms = ts_ms
         if s.mode is Mode.NORMAL and not was_out:
             entered = local(s.bath_since_ms, self.tz)
             night = in_window(entered.hour, self.cfg.night_start_h, self.cfg.night_end_h)
             stays = s.bath_night_stays_s if night else s.bath_stays_s
             keep_last(stays, (ts_ms - s.bath_since_ms) / 1000)
         s.bath_since_ms = None
+        return False
 
     def _unusual_night(self, ts_ms: int, here: Local) -> bool:
         s, cfg = self.state, self.cfg

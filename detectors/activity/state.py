@@ -49,6 +49,7 @@ class HomeState(msgspec.Struct):
     out_at_night: bool = False  # the current outing began at an unusual hour of the night
     bath_since_ms: int | None = None  # in the bathroom since (first of its run of events)
     bath_told: bool = False  # this stay already raised `bathroom_too_long`
+    bath_left_ms: int = 0  # the last stay ended (first event of another room)
     in_bed: bool = False  # last sign of life was a bed sensor (or an occupied bed)
     rest_since_ms: int | None = None  # resting (in bed / bedroom at night) since
     rest_at_night: bool = False

@@ -78,3 +78,13 @@ def test_judged_days_are_a_window_of_the_recording() -> None:
     late = false_alarms(found, Replay(rec, []), 14)
     assert (early["false_care_alarms"], early["evaluated_days"]) == (1, 7.0)
     assert (late["false_care_alarms"], late["before_judged_days"]) == (1, 2)
+
+
+def test_a_flush_heard_after_the_bedroom_door_does_not_put_her_back_in_the_bathroom() -> None:
+    h = learned_home()
+    night = MONDAY_MS + 9 * DAY_MS - 30 * MIN_MS  # 23:30
+    h.feed([motion(night, "bathroom"), motion(night + 60_000, "bedroom")])
+    h.feed([motion(night + 90_000, "bathroom")])  # the same movement, reported late
+    assert h.detector.state(HOME).last_room == "bedroom"
+    h.advance_to(night + 5 * HOUR_MS)
+    assert "bathroom_too_long" not in [a.type for a in h.alarms(night)]
