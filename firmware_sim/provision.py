@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from firmware_sim.homes import SimHome
 
 
-def provision(homes: list[SimHome], state_url: str) -> int:
+def provision(homes: list[SimHome], state_url: str, *, synchronous: str = "FULL") -> int:
     from stores.state.sql import SqlStateStore
 
-    store = SqlStateStore(state_url)
+    store = SqlStateStore(state_url, synchronous=synchronous)
     n = 0
     try:
         for h in homes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import msgspec
@@ -40,7 +40,13 @@ class Simulation:
         windows: WindowSource | None = None,
         seq_store: SeqStore | None = None,
         commands: queue.SimpleQueue[Incoming] | None = None,
+        indices: Sequence[int] | None = None,
     ) -> None:
+        """`indices`: each home's place in the whole run (its random stream follows from it),
+        when this simulation runs only some of the run's homes (a replay in several processes)."""
+        places = list(range(len(homes))) if indices is None else list(indices)
+        if len(places) != len(homes):
+            raise ValueError("one index per home")
         self.engine = Engine(start)
         self.sink = sink
         self.store = seq_store or SeqStore()
@@ -54,7 +60,7 @@ class Simulation:
                 seed=seed * 1_000_003 + i,
                 windows=self.windows,
             )
-            for i, h in enumerate(homes)
+            for i, h in zip(places, homes, strict=True)
         }
         self.commands = commands
         self.answered = 0

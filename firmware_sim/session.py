@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from domain.clock import Clock
 from firmware_sim import incidents, misbehave
@@ -35,12 +35,18 @@ class Session:
         windows: WindowSource | None = None,
         seq_store: SeqStore | None = None,
         sim: Callable[..., Simulation] = Simulation,
+        only: Sequence[int] | None = None,
         **sim_kwargs: object,
     ) -> None:
+        """`only`: run just these of the scenario's `homes` (by index), with the same lives and
+        incidents as in a run of all of them (a replay split over processes)."""
         self.sc = sc
         self.windows = windows or WindowSource(SISFALL)
+        places = list(range(len(homes))) if only is None else sorted(set(only))
+        if only is not None:
+            sim_kwargs["indices"] = places
         self.sim = sim(
-            homes,
+            [homes[i] for i in places],
             sink,
             seed=seed,
             start=start,
@@ -53,18 +59,22 @@ class Session:
         self.truth = Truth(
             scenario=sc.name,
             seed=seed,
-            homes=[h.home_id for h in homes],
+            homes=[homes[i].home_id for i in places],
             start_ms=int(start * 1000),
             end_ms=int(start * 1000),
             speed=speed,
             sisfall=self.windows.real,
         )
-        self.planned = sc.plan(len(homes), start, seed)
+        chosen = set(places)
+        # (place in the whole run's plan, incident): truth ids do not depend on `only`
+        self.planned = [
+            (k, p) for k, p in enumerate(sc.plan(len(homes), start, seed)) if p.home_index in chosen
+        ]
         self.sent_bad = 0
 
     def start(self) -> None:
         self.sim.start()
-        for k, p in enumerate(self.planned):
+        for k, p in self.planned:
             self.sim.engine.at(p.t, lambda now, p=p, k=k: self._fire(k, p, now))  # type: ignore[misc]
 
     def _fire(self, k: int, p: Planned, now: float) -> None:

@@ -216,25 +216,54 @@ def _configure_replay(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--days", type=float, default=None)
     parser.add_argument("--start", default="2026-03-02T00:00:00+08:00", help="ISO start time")
     parser.add_argument("--out", type=Path, default=Path("var/sim-replay"), help="work folder")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="processes; homes are dealt out (default 1)"
+    )
+    parser.add_argument(
+        "--tick", type=float, default=None, help="simulated s between detector ticks (15)"
+    )
     parser.add_argument("--json", action="store_true")
 
 
 def _replay(args: argparse.Namespace) -> int:
     from firmware_sim import scenario
-    from firmware_sim.replay import replay
+    from firmware_sim.replay import ReplayOptions, replay
     from firmware_sim.score import render
 
     sc = scenario.load(args.scenario)
     days = args.days if args.days is not None else sc.days
     start = datetime.fromisoformat(args.start).timestamp()
+    if args.workers < 1 or (args.tick is not None and not 0 < args.tick <= 600):
+        print("--workers must be >= 1 and --tick in (0, 600]", file=sys.stderr)
+        return 2
+    options = ReplayOptions() if args.tick is None else ReplayOptions(tick_s=args.tick)
     t0 = time.perf_counter()
-    report = replay(sc, args.homes or sc.homes, days, seed=args.seed, start=start, folder=args.out)
-    report["wall_s"] = round(time.perf_counter() - t0, 1)
+    cpu0 = time.process_time()
+    report = replay(
+        sc,
+        args.homes or sc.homes,
+        days,
+        seed=args.seed,
+        start=start,
+        folder=args.out,
+        options=options,
+        workers=args.workers,
+    )
+    wall = time.perf_counter() - t0
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time() - cpu0 + children.ru_utime + children.ru_stime
+    report["wall_s"] = round(wall, 1)
+    report["cpu_s"] = round(cpu, 1)
+    report["messages_per_wall_s"] = round(report["messages"] / wall) if wall > 0 else None
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     else:
         print(render(report))
-        print(f"messages {report['messages']}  gate {report['gate']}  wall {report['wall_s']} s")
+        print(
+            f"messages {report['messages']}  gate {report['gate']}  wall {report['wall_s']} s"
+            f"  cpu {report['cpu_s']} s  {report['messages_per_wall_s']} msg/s"
+            f"  workers {report['workers']}  peak RSS {report['max_rss_mb']} MB per process"
+        )
     return 0
 
 

@@ -8,7 +8,7 @@ own connection from the engine's pool and runs in one transaction.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,11 @@ DEFAULT_URL = "sqlite:///var/state.db"
 _OPEN = sorted(s.value for s in OPEN_STATES)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, synchronous: str = "FULL") -> Engine:
+    """`synchronous` is SQLite's durability: FULL (default) survives a power cut; OFF is for
+    throw-away stores (the simulator's offline replay), where a commit then costs no fsync."""
+    if synchronous not in ("FULL", "NORMAL", "OFF"):
+        raise ValueError(f"synchronous must be FULL, NORMAL or OFF, not {synchronous!r}")
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True)
@@ -45,7 +49,7 @@ def make_engine(url: str) -> Engine:
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
@@ -55,10 +59,12 @@ def make_engine(url: str) -> Engine:
 class SqlStateStore:
     """`domain.ports.StateStore` on any SQLAlchemy URL (SQLite and PostgreSQL are tested)."""
 
-    def __init__(self, url: str = DEFAULT_URL, *, schema: str | None = None) -> None:
+    def __init__(
+        self, url: str = DEFAULT_URL, *, schema: str | None = None, synchronous: str = "FULL"
+    ) -> None:
         self.url = url
         self.schema = schema
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, synchronous=synchronous)
         self._md = build_metadata(schema)
         t = self._md.tables
         prefix = f"{schema}." if schema else ""
@@ -308,6 +314,26 @@ class SqlStateStore:
     def save_blob(self, key: str, value: bytes) -> None:
         with self._tx("save_blob") as conn:
             self._upsert(conn, self._blobs, {"key": key, "value": value})
+
+    def save_blobs(self, blobs: Mapping[str, bytes]) -> None:
+        """Many blobs in one transaction (one commit for a checkpoint of every home)."""
+        if not blobs:
+            return
+        b = self._blobs
+        rows = [{"key": k, "value": v} for k, v in blobs.items()]
+        with self._tx("save_blobs") as conn:
+            dialect = conn.dialect.name
+            if dialect not in ("sqlite", "postgresql"):  # portable fallback: row by row
+                for row in rows:
+                    self._upsert(conn, b, row)
+                return
+            ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(b)
+            conn.execute(
+                ins.on_conflict_do_update(
+                    index_elements=["key"], set_={"value": ins.excluded.value}
+                ),
+                rows,
+            )
 
     def drop_all(self) -> None:
         """Remove every table (tests, and `anju` reset commands)."""
