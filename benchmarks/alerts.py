@@ -10,12 +10,10 @@ broker hop alone (a bare paho subscriber receiving the same SOS messages under l
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import random
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -25,8 +23,10 @@ from typing import Any
 
 import httpx
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
+from benchmarks.latency import Arrivals, Key, latencies, percentile, summary
+from benchmarks.load import Loader, client
+from benchmarks.served import QueueDepth, admin_headers, cpu_seconds, serve, stage_quantiles
 from broker.mosquitto import Mosquitto, free_port
 from domain.model import Device, DeviceKind, Home
 from domain.ports import StateStore
@@ -34,42 +34,29 @@ from domain.topics import topic
 from stores.state.sql import SqlStateStore
 from stores.timeseries.sqlite import SqliteTimeSeries
 
-Key = tuple[str, int]  # (device_id, seq)
+# benchmarks/escalation.py measures on the same harness
+__all__ = [
+    "Arrivals",
+    "Loader",
+    "admin_headers",
+    "client",
+    "percentile",
+    "run",
+    "serve",
+    "sse_reader",
+    "summary",
+]
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
-class Arrivals:
-    """Arrival times (perf_counter) by (device, seq), with a condition to wait on."""
-
-    def __init__(self) -> None:
-        self.at: dict[Key, float] = {}
-        self.split: dict[Key, tuple[float, float]] = {}  # (press -> alarm saved, saved -> client)
-        self.cond = threading.Condition()
-
-    def add(self, key: Key, when: float) -> None:
-        with self.cond:
-            self.at.setdefault(key, when)
-            self.cond.notify_all()
-
-    def wait(self, keys: list[Key], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while any(k not in self.at for k in keys):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return
-                self.cond.wait(left)
-
-
-def sse_reader(url: str, arrivals: Arrivals, ready: threading.Event) -> None:
-    with httpx.Client(timeout=None) as client, client.stream("GET", url) as response:
+def sse_reader(
+    url: str, arrivals: Arrivals, ready: threading.Event, headers: dict[str, str] | None = None
+) -> None:
+    """Read the live feed like the board does; `ready` is set on its opening `hello` event."""
+    with (
+        httpx.Client(timeout=None, headers=headers) as http,
+        http.stream("GET", url) as response,
+    ):
+        response.raise_for_status()
         for line in response.iter_lines():
             if line.startswith("data: "):
                 now = time.perf_counter()
@@ -87,14 +74,6 @@ def sse_reader(url: str, arrivals: Arrivals, ready: threading.Event) -> None:
                     arrivals.split[key] = (saved_ms - evidence["ts"], wall_ms - saved_ms)
 
 
-def client(port: int, client_id: str) -> mqtt.Client:
-    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
-    c.max_queued_messages_set(0)
-    c.connect("127.0.0.1", port)
-    c.loop_start()
-    return c
-
-
 def provision(store: StateStore, homes: int, pendants: int) -> tuple[list[Device], list[Device]]:
     buttons, wearables = [], []
     for h in range(homes):
@@ -108,43 +87,6 @@ def provision(store: StateStore, homes: int, pendants: int) -> tuple[list[Device
             store.upsert_device(wearable)
             wearables.append(wearable)
     return buttons, wearables
-
-
-def background(port: int, devices: list[tuple[str, str]], rate: float, seconds: float) -> Any:
-    """Publish readings at `rate` per second for `seconds`, paced every 10 ms (its own process,
-    so the load generator does not share a GIL with what it measures). Returns (sent, failed,
-    elapsed) through the exit queue."""
-    c = client(port, "bench-background")
-    sent = failed = i = 0
-    seq = int(time.time() * 1000)
-    started = time.perf_counter()
-    while (elapsed := time.perf_counter() - started) < seconds:
-        due = int(elapsed * rate)
-        while sent + failed < due:
-            home_id, device_id = devices[i % len(devices)]
-            i += 1
-            seq += 1
-            body = {
-                "v": 1,
-                "seq": seq,
-                "ts": int(time.time() * 1000),
-                "values": {"heart_rate": 60 + i % 40, "steps": i % 10_000},
-            }
-            info = c.publish(topic(home_id, device_id, "reading"), json.dumps(body), qos=1)
-            if info.rc == mqtt.MQTT_ERR_SUCCESS:
-                sent += 1
-            else:
-                failed += 1
-        time.sleep(0.01)
-    elapsed = time.perf_counter() - started
-    time.sleep(0.5)  # let the last PUBACKs come back before disconnecting
-    c.loop_stop()
-    c.disconnect()
-    return sent, failed, elapsed
-
-
-def _background_main(args: tuple[Any, ...], out: Any) -> None:
-    out.put(background(*args))
 
 
 def press(
@@ -167,15 +109,6 @@ def press(
     return sent
 
 
-def latencies(
-    sent: dict[Key, float], arrivals: Arrivals, timeout: float
-) -> tuple[list[float], int]:
-    arrivals.wait(list(sent), timeout)
-    with arrivals.cond:
-        got = [(arrivals.at[k] - t) * 1000 for k, t in sent.items() if k in arrivals.at]
-    return got, len(sent) - len(got)
-
-
 def splits(arrivals: Arrivals, sent: dict[Key, float]) -> dict[str, float]:
     """Where the time went under load (wall clock, ms resolution): press -> alarm saved
     (broker, ingest, store, detectors, alarm service) and saved -> on the SSE client."""
@@ -191,10 +124,6 @@ def splits(arrivals: Arrivals, sent: dict[Key, float]) -> dict[str, float]:
     }
 
 
-def summary(values: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(percentile(values, 50), 2), "p99_ms": round(percentile(values, 99), 2)}
-
-
 def bare_subscriber(port: int, arrivals: Arrivals) -> mqtt.Client:
     """The baseline: a bare paho subscriber that sees the same SOS messages."""
     bare = client(port, "bench-bare-subscriber")
@@ -207,139 +136,6 @@ def bare_subscriber(port: int, arrivals: Arrivals) -> mqtt.Client:
     bare.on_message = on_message
     bare.subscribe("anju/v1/+/+/event", qos=1)
     return bare
-
-
-class Loader:
-    """The background publisher in its own process, settled before the measurement starts."""
-
-    def __init__(
-        self, port: int, devices: list[Device], rate: float, seconds: float, settle_s: float = 2.0
-    ) -> None:
-        self.settle_s = settle_s
-        self.seconds = settle_s + seconds
-        ctx = multiprocessing.get_context("spawn")
-        self.out: Any = ctx.Queue()
-        pairs = [(d.home_id, d.device_id) for d in devices]
-        self.proc = ctx.Process(
-            target=_background_main, args=((port, pairs, rate, self.seconds), self.out)
-        )
-        self.result: tuple[int, int, float] = (0, 0, 1.0)
-
-    def __enter__(self) -> Loader:
-        self.proc.start()
-        time.sleep(self.settle_s)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.result = self.out.get(timeout=self.seconds + 60)
-        self.proc.join(10)
-
-
-STAGES = {
-    "ingest_write": ("anju_ingest_store_write_seconds", {}),
-    "detectors": ("anju_detector_batch_seconds", {}),
-    "alarm_handle": ("anju_alarm_handle_seconds", {}),
-    "save_alarm": ("anju_state_store_seconds", {"op": "save_alarm"}),
-}
-
-
-def stage_quantiles(metrics_text: str) -> dict[str, dict[str, float]]:
-    """p50 / p99 (bucket upper bounds, ms) and total seconds of each stage in Anju's /metrics."""
-    from prometheus_client.parser import text_string_to_metric_families
-
-    buckets: dict[str, list[tuple[float, float]]] = {}
-    sums: dict[str, float] = {}
-    for family in text_string_to_metric_families(metrics_text):
-        for sample in family.samples:
-            if sample.name.endswith("_sum"):
-                for stage, (name, labels) in STAGES.items():
-                    if sample.name == f"{name}_sum" and all(
-                        sample.labels.get(k) == v for k, v in labels.items()
-                    ):
-                        sums[stage] = sample.value
-            if not sample.name.endswith("_bucket"):
-                continue
-            for stage, (name, labels) in STAGES.items():
-                if sample.name == f"{name}_bucket" and all(
-                    sample.labels.get(k) == v for k, v in labels.items()
-                ):
-                    bound = float(sample.labels["le"])
-                    buckets.setdefault(stage, []).append((bound, sample.value))
-    out: dict[str, dict[str, float]] = {}
-    for stage, rows in buckets.items():
-        rows.sort()
-        total = rows[-1][1]
-        if total <= 0:
-            continue
-        out[stage] = {"count": total, "total_s": round(sums.get(stage, 0.0), 3)}
-        for q in (50, 99):
-            bound = next(b for b, c in rows if c >= total * q / 100)
-            out[stage][f"p{q}_le_ms"] = bound * 1000
-    return out
-
-
-class QueueDepth:
-    """Samples ingest's hand-off queue depth twice a second: a backlog there (rather than in
-    the broker or the socket) shows the worker is the bottleneck."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.max = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.5):
-            try:
-                text = httpx.get(self.url, timeout=2).text
-            except httpx.HTTPError:
-                continue
-            for line in text.splitlines():
-                if line.startswith("anju_ingest_queue_depth "):
-                    self.max = max(self.max, int(float(line.split()[1])))
-
-    def __enter__(self) -> QueueDepth:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def serve(work: Path, broker_port: int, http_port: int) -> subprocess.Popen[bytes]:
-    """Anju as it runs in production: `anju serve` in its own process."""
-    env = {
-        **os.environ,
-        "ANJU_DATA_DIR": str(work / "data"),
-        "ANJU_MQTT_PORT": str(broker_port),
-        "ANJU_HTTP_PORT": str(http_port),
-        "ANJU_MQTT_CLIENT_ID": "bench-ingest",
-        "ANJU_LOG_LEVEL": "WARNING",
-    }
-    env.pop("ANJU_CONFIG", None)
-    log = (work / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "anju.cli", "serve"], env=env, stdout=log, stderr=log
-    )
-    log.close()
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{http_port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError((work / "serve.log").read_text()[-2000:])
-        time.sleep(0.1)
 
 
 def run(
@@ -359,13 +155,16 @@ def run(
         store = SqlStateStore(f"sqlite:///{work / 'data' / 'state.db'}")
         buttons, wearables = provision(store, homes, pendants)
         store.close()
+        headers = admin_headers(work)
         http_port = free_port()
         proc = serve(work, broker.port, http_port)
         try:
             feed, mqtt_seen = Arrivals(), Arrivals()
             ready = threading.Event()
             url = f"http://127.0.0.1:{http_port}/api/feed"
-            threading.Thread(target=sse_reader, args=(url, feed, ready), daemon=True).start()
+            threading.Thread(
+                target=sse_reader, args=(url, feed, ready, headers), daemon=True
+            ).start()
             if not ready.wait(10):
                 raise RuntimeError("the live feed did not answer")
             bare = bare_subscriber(broker.port, mqtt_seen)
