@@ -13,16 +13,15 @@ from __future__ import annotations
 import heapq
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-from alerts.escalation.contacts import Contact
+from alerts.escalation.homes import HomeLookup
+from alerts.escalation.incidents import incident_for, incident_of
 from alerts.escalation.links import LinkSigner
-from alerts.escalation.messages import Subject, compose
-from alerts.escalation.policy import Policy, PolicyBook, risks_of
-from alerts.texts import Place
-from domain.alarms import TAKEN_STATES, Alarm, AlarmState, Severity, related
+from alerts.escalation.messages import Subject
+from alerts.escalation.policy import Policy, PolicyBook
+from alerts.escalation.stages import firing, stage_timers
+from domain.alarms import TAKEN_STATES, Alarm
 from domain.clock import Clock, now_ms
 from domain.ports import StateStore
 from stores.state.escalation import (
@@ -34,16 +33,6 @@ from stores.state.escalation import (
 )
 
 log = logging.getLogger(__name__)
-
-DEFAULT_COMMUNITY = "default"
-
-
-@dataclass(frozen=True, slots=True)
-class HomeFacts:
-    community: str
-    risks: set[str]
-    place: Place
-    contacts: list[Contact]
 
 
 class EscalationEngine:
@@ -67,10 +56,8 @@ class EscalationEngine:
         self._esc: dict[str, EscalationRow] = {}
         self._policies: dict[str, Policy] = {}
         self._by_home: dict[str, set[str]] = {}  # home -> alarms escalating (incidents)
-        self._homes: dict[str, tuple[float, HomeFacts]] = {}
-        self._books: dict[str, tuple[float, PolicyBook]] = {}
+        self.homes = HomeLookup(store, state, clock, home_cache_s)
         self._alarms: dict[str, Alarm] = {}  # escalating alarms as last seen (texts)
-        self.home_cache_s = home_cache_s
 
     # ---- start, stop, restart --------------------------------------------------------------
 
@@ -98,10 +85,10 @@ class EscalationEngine:
             policies: dict[str, Policy] = {}
             batch: dict[str, list[EscalationRow]] = {}  # this batch, by home
             for alarm in fresh:
-                facts = self._home(alarm.home_id)
+                facts = self.homes.home(alarm.home_id)
                 community = facts.community
                 if community not in books:
-                    books[community] = self.book(community)
+                    books[community] = self.homes.book(community)
                 policy = books[community].choose(alarm.severity, facts.risks)
                 esc = EscalationRow(
                     alarm_id=alarm.alarm_id,
@@ -118,7 +105,7 @@ class EscalationEngine:
                 )
                 batch.setdefault(alarm.home_id, []).append(esc)
                 policies[alarm.alarm_id] = policy
-                items.append((esc, _timers(policy, alarm.alarm_id, 0, alarm.raised_ms)))
+                items.append((esc, stage_timers(policy, alarm.alarm_id, 0, alarm.raised_ms)))
             by_id = {a.alarm_id: a for a in fresh}
             # the stages due already (stage 0) fire in the same transaction: one commit
             now = now_ms(self.clock)
@@ -128,7 +115,7 @@ class EscalationEngine:
                 alarm = by_id[esc.alarm_id]
                 if alarm.state in TAKEN_STATES:
                     continue
-                facts = self._home(alarm.home_id)
+                facts = self.homes.home(alarm.home_id)
                 subjects[alarm.alarm_id] = Subject(alarm, facts.place, facts.contacts)
                 self._policies[alarm.alarm_id] = policies[alarm.alarm_id]
                 for t in timers:
@@ -178,7 +165,7 @@ class EscalationEngine:
             esc.generation += 1
             esc.started_ms = now_ms(self.clock)
             esc.active = True
-            timers = _timers(policy, alarm_id, esc.generation, esc.started_ms)
+            timers = stage_timers(policy, alarm_id, esc.generation, esc.started_ms)
             self.store.restart(alarm_id, esc.generation, esc.started_ms, timers)
             self._keep(esc)
             self._policies[alarm_id] = policy
@@ -257,21 +244,12 @@ class EscalationEngine:
         return len(fired)
 
     def _firing(self, t: TimerRow, now: int, subjects: dict[str, Subject | None]) -> Firing | None:
-        policy = self._policies[t.alarm_id]
         if t.alarm_id not in subjects:
             subjects[t.alarm_id] = self._subject(t.alarm_id)
         subject = subjects[t.alarm_id]
         if subject is None:
             return None
-        stage = policy.stages[t.stage]
-        deliveries = compose(t, policy, subject, now, self.links)
-        if not deliveries:
-            log.warning("alarm %s stage %s: nobody to tell", t.alarm_id, stage.name)
-        nxt = None
-        if stage.renotify_s is not None and t.round + 1 < stage.max_rounds:
-            due = t.due_ms + int(stage.renotify_s * 1000)
-            nxt = TimerRow(due, t.alarm_id, t.generation, t.stage, t.round + 1)
-        return Firing(t, deliveries, nxt)
+        return firing(t, self._policies[t.alarm_id], subject, now, self.links)
 
     def _subject(self, alarm_id: str) -> Subject | None:
         alarm = self._alarms.get(alarm_id)
@@ -280,76 +258,16 @@ class EscalationEngine:
             if alarm is None:
                 return None
             self._alarms[alarm_id] = alarm
-        facts = self._home(alarm.home_id)
+        facts = self.homes.home(alarm.home_id)
         return Subject(alarm, facts.place, facts.contacts)
 
-    def _home(self, home_id: str) -> HomeFacts:
-        """Community, risks, address and contacts of a home, cached for `home_cache_s`."""
-        at = time.monotonic()
-        cached = self._homes.get(home_id)
-        if cached is not None and at - cached[0] < self.home_cache_s:
-            return cached[1]
-        home = self.state.get_home(home_id)
-        residents = self.state.list_residents(home_id)
-        community = home.community_id if home is not None else DEFAULT_COMMUNITY
-        place = Place(
-            address=home.address if home else "",
-            lat=home.lat if home else None,
-            lon=home.lon if home else None,
-            timezone=home.timezone if home else "Asia/Shanghai",
-            residents=tuple(r.name for r in residents),
-        )
-        scopes = [home_id, community, "*"]
-        contacts = [Contact.from_json(c) for c in self.store.contacts(scopes)]
-        facts = HomeFacts(community, risks_of(residents, self.clock.now()), place, contacts)
-        self._homes[home_id] = (at, facts)
-        return facts
-
-    # ---- policies and incidents ------------------------------------------------------------
-
-    def book(self, community_id: str) -> PolicyBook:
-        """The community's policies (cached like homes; defaults when none are stored)."""
-        at = time.monotonic()
-        cached = self._books.get(community_id)
-        if cached is not None and at - cached[0] < self.home_cache_s:
-            return cached[1]
-        body = self.store.load_policies(community_id)
-        book = PolicyBook(community_id) if body is None else PolicyBook.from_json(body)
-        self._books[community_id] = (at, book)
-        return book
+    # ---- incidents -------------------------------------------------------------------------
 
     def _incident_for(self, alarm: Alarm, batch: Sequence[EscalationRow]) -> str:
         """A fall and then inactivity in the same home are one incident."""
         active = [self._esc[a] for a in self._by_home.get(alarm.home_id, ())]
-        for esc in (*active, *batch):
-            other = Alarm(
-                esc.alarm_id,
-                esc.home_id,
-                esc.alarm_type,
-                Severity(esc.severity),
-                AlarmState.RAISED,
-                esc.raised_ms,
-                esc.raised_ms,
-            )
-            if related(other, alarm):
-                return esc.incident_id
-        return alarm.alarm_id
+        return incident_for(alarm, (*active, *batch))
 
     def incident(self, alarm_id: str) -> list[str]:
         """The alarms linked with this one, oldest first."""
-        esc = self.store.get(alarm_id)
-        if esc is None:
-            return [alarm_id]
-        rows = [
-            e
-            for e in self.store.escalations(home_id=esc.home_id)
-            if e.incident_id == esc.incident_id
-        ]
-        return [e.alarm_id for e in sorted(rows, key=lambda e: e.started_ms)]
-
-
-def _timers(policy: Policy, alarm_id: str, generation: int, start_ms: int) -> Sequence[TimerRow]:
-    return [
-        TimerRow(start_ms + int(s.after_s * 1000), alarm_id, generation, i, 0)
-        for i, s in enumerate(policy.stages)
-    ]
+        return incident_of(self.store, alarm_id)
