@@ -175,3 +175,43 @@ def due(ep: Episode, s: FallSettings, now_ms: int) -> tuple[list[Detection], boo
             still_s=lying_s,
         )
     ], False
+
+
+def alarms_in_recording(
+    impact_s: list[float], probabilities: list[float], threshold: float, s: FallSettings
+) -> int:
+    """Fall alarms the live detector would raise for one recording's windows, nothing else seen.
+
+    Times are impact times; a window at or above `threshold` opens an episode or counts as a
+    fall again, a lower one is movement. Before each window the episode is advanced with `due`
+    as the live ticks would have; after the recording nothing more is seen (no "I'm OK", no
+    motion sensors), so only what the pendant itself showed can lower the confidence.
+    """
+    alarms = 0
+    ep: Episode | None = None
+
+    def advance(now: int) -> None:
+        nonlocal alarms, ep
+        while ep is not None:
+            found, over = due(ep, s, now)
+            alarms += sum(d.type == FALL for d in found)
+            if over:
+                ep = None
+            if not found:
+                return
+
+    for t_s, p in sorted(zip(impact_s, probabilities, strict=True)):
+        now = round(t_s * 1000)
+        advance(now)
+        if p >= threshold:
+            if ep is None:
+                ep = open_episode(
+                    "", "", source="impact", fall_ts_ms=now, now_ms=now, probability=p
+                )
+            else:
+                fall_again(ep, s, p)
+        elif ep is not None:
+            movement(ep, s, now, "impact")
+    if ep is not None:
+        advance(ep.opened_ms + round(s.cancel_window_s * 1000))
+    return alarms

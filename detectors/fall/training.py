@@ -21,6 +21,8 @@ from numpy.typing import NDArray
 from detectors.fall.metrics import Outcome, random_rotation, report
 from detectors.fall.model import TreeModel
 from detectors.fall.pipeline import extract
+from detectors.fall.post_fall import FallSettings, alarms_in_recording
+from detectors.fall.signal import FS as WINDOW_FS
 from detectors.fall.signal import InputError
 from detectors.fall.sisfall import FS, Trial
 from detectors.fall.trigger import TriggerConfig
@@ -48,6 +50,7 @@ class TrialData:
     x: Array  # (windows, features)
     peaks: Array  # (windows,)
     problem: str | None = None
+    impact_s: tuple[float, ...] = ()  # impact time of each window, seconds from the start
 
 
 def featurize(
@@ -67,7 +70,8 @@ def featurize(
             out.append(TrialData(*base, np.empty((0, 0)), np.empty(0), exc.problem.value))
             continue
         peaks = np.array([w.peak_g for w in ex.windows])
-        out.append(TrialData(*base, ex.x, peaks))
+        times = tuple(w.impact_index / WINDOW_FS for w in ex.windows)
+        out.append(TrialData(*base, ex.x, peaks, None, times))
     return out
 
 
@@ -206,6 +210,8 @@ def cross_validate(
 
     subjects = np.array([it.subject for it in items])
     model_out: list[Outcome] = []
+    confirmed_out: list[Outcome] = []
+    settings = FallSettings()
     base_out: list[Outcome] = []
     thresholds: list[float] = []
     model_thresholds: list[float] = []
@@ -218,13 +224,19 @@ def cross_validate(
         for i in test_idx:
             it = items[i]
             n = it.x.shape[0] if it.problem is None else 0
-            pos = int((model.probability(it.x) >= model.threshold_p).sum()) if n else 0
-            model_out.append(_outcome(it, pos))
+            p = model.probability(it.x) if n else np.empty(0)
+            model_out.append(_outcome(it, int((p >= model.threshold_p).sum())))
+            alarms = alarms_in_recording(list(it.impact_s), p.tolist(), model.threshold_p, settings)
+            confirmed_out.append(_outcome(it, alarms))
             base_out.append(_outcome(it, int((it.peaks >= thr).sum()) if n else 0))
     return {
         "protocol": f"GroupKFold({folds}) by subject, trial level, seed {seed}",
         "trees": trees or GBT_PARAMS["n_estimators"],
         "model": {"thresholds_p": model_thresholds, **report(model_out)},
+        "model_confirmed": {
+            "rule": "post_fall logic with default FallSettings on the trial's own windows",
+            **report(confirmed_out),
+        },
         "threshold_baseline": {"thresholds_g": thresholds, **report(base_out)},
     }
 

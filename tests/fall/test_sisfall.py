@@ -81,6 +81,10 @@ def test_subject_wise_cv_reports_model_and_baseline(sisfall_path: Path) -> None:
         assert set(r["per_fall_type"]) == {f"F{i:02d}" for i in range(1, 16)}
         assert "D14" in r["per_activity"] and r["false_alarms_per_hour"] is not None
     assert doc["model"]["sensitivity"] > doc["threshold_baseline"]["sensitivity"]
+    confirmed = doc["model_confirmed"]  # an alarm needs a window above the threshold first
+    assert confirmed["falls"] == doc["model"]["falls"]
+    assert confirmed["sensitivity"] <= doc["model"]["sensitivity"]
+    assert confirmed["specificity"] >= doc["model"]["specificity"]
     assert len(doc["threshold_baseline"]["thresholds_g"]) == 2
 
 
