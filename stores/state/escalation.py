@@ -8,16 +8,13 @@ Policies and contacts are JSON bodies; `alerts.escalation` gives them their type
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from stores import metrics
 from stores.state.escalation_rows import (
     DeliveryRow,
     EscalationRow,
@@ -31,6 +28,7 @@ from stores.state.escalation_rows import (
     timer_row,
 )
 from stores.state.escalation_tables import build_escalation_metadata
+from stores.state.sqlkit import insert_missing, transaction
 
 __all__ = ["DeliveryRow", "EscalationRow", "EscalationStore", "Firing", "TimerRow"]
 
@@ -48,25 +46,8 @@ class EscalationStore:
         self._outbox = t[p + "esc_outbox"]
         self._md.create_all(engine)
 
-    @contextmanager
-    def _tx(self, op: str) -> Iterator[Connection]:
-        started = time.perf_counter()
-        with self.engine.begin() as conn:
-            yield conn
-        metrics.STATE_SECONDS.labels(op).observe(time.perf_counter() - started)
-
-    def _insert(self, conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-        """Insert, keeping the existing row on a key conflict (idempotent)."""
-        if not rows:
-            return
-        stmt: Any
-        if conn.dialect.name == "postgresql":
-            stmt = postgresql.insert(table).on_conflict_do_nothing()
-        elif conn.dialect.name == "sqlite":
-            stmt = sqlite.insert(table).on_conflict_do_nothing()
-        else:
-            raise RuntimeError(f"unsupported dialect {conn.dialect.name}")
-        conn.execute(stmt, rows)
+    def _tx(self, op: str) -> AbstractContextManager[Connection]:
+        return transaction(self.engine, op)
 
     def _put(self, conn: Connection, table: sa.Table, key: str, row: dict[str, Any]) -> None:
         conn.execute(sa.delete(table).where(table.c[key] == row[key]))
@@ -106,7 +87,7 @@ class EscalationStore:
             if exists is not None:
                 return False
             conn.execute(sa.insert(self._esc), [esc_dict(esc)])
-            self._insert(conn, self._timers, [timer_dict(t) for t in timers])
+            insert_missing(conn, self._timers, [timer_dict(t) for t in timers])
         return True
 
     def start_many(
@@ -131,7 +112,7 @@ class EscalationStore:
             if fresh:
                 conn.execute(sa.insert(e), [esc_dict(esc) for esc, _ in fresh])
                 rows = [timer_dict(t) for _, timers in fresh for t in timers]
-                self._insert(conn, self._timers, rows)
+                insert_missing(conn, self._timers, rows)
             started = {esc.alarm_id for esc, _ in fresh}
             now_due = [f for f in firings if f.timer.alarm_id in started]
             fired = self._fire(conn, now_due, now_ms) if now_due else []
@@ -147,7 +128,7 @@ class EscalationStore:
                 .where(e.c.alarm_id == alarm_id)
                 .values(active=True, generation=generation, started_ms=started_ms, stop_reason="")
             )
-            self._insert(conn, self._timers, [timer_dict(t) for t in timers])
+            insert_missing(conn, self._timers, [timer_dict(t) for t in timers])
 
     def stop(self, alarm_id: str, reason: str, *, cancel_unsent: bool = True) -> int:
         """Stop climbing: cancel pending timers and (unless told not to) unsent messages."""
@@ -266,8 +247,8 @@ class EscalationStore:
                 .values(status=sa.bindparam("b_status"), fired_ms=now_ms)
             )
             conn.execute(stmt, updates)
-        self._insert(conn, self._outbox, outbox)
-        self._insert(conn, self._timers, nxt)
+        insert_missing(conn, self._outbox, outbox)
+        insert_missing(conn, self._timers, nxt)
         return fired
 
     # outbox -------------------------------------------------------------------------------

@@ -7,53 +7,22 @@ own connection from the engine's pool and runs in one transaction.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.engine import Connection
 
 from domain.alarms import OPEN_STATES, Alarm, AlarmState, Change, Severity
 from domain.model import Device, DeviceKind, Home, Resident, Room
 from domain.ports import DeadLetter
-from stores import metrics
+from stores.state.sqlkit import make_engine, transaction, upsert
 from stores.state.tables import build_metadata
 
 DEFAULT_URL = "sqlite:///var/state.db"
 _OPEN = sorted(s.value for s in OPEN_STATES)
-
-
-def make_engine(url: str, *, synchronous: str = "FULL") -> Engine:
-    """`synchronous` is SQLite's durability: FULL (default) survives a power cut; OFF is for
-    throw-away stores (the simulator's offline replay), where a commit then costs no fsync."""
-    if synchronous not in ("FULL", "NORMAL", "OFF"):
-        raise ValueError(f"synchronous must be FULL, NORMAL or OFF, not {synchronous!r}")
-    parsed = sa.make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
-    database = parsed.database or ""
-    if database in ("", ":memory:"):  # one shared connection (tests): use from one thread only
-        engine = sa.create_engine(
-            url, poolclass=StaticPool, connect_args={"check_same_thread": False}
-        )
-    else:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
-
-    @sa.event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-        cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA synchronous={synchronous}")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    return engine
 
 
 class SqlStateStore:
@@ -77,30 +46,8 @@ class SqlStateStore:
         self._blobs = t[prefix + "blobs"]
         self._md.create_all(self.engine)
 
-    @contextmanager
-    def _tx(self, op: str) -> Iterator[Connection]:
-        started = time.perf_counter()
-        with self.engine.begin() as conn:
-            yield conn
-        metrics.STATE_SECONDS.labels(op).observe(time.perf_counter() - started)
-
-    def _upsert(self, conn: Connection, table: sa.Table, row: dict[str, Any]) -> None:
-        keys = [c.name for c in table.primary_key.columns]
-        updates = {k: v for k, v in row.items() if k not in keys}
-        dialect = conn.dialect.name
-        stmt: Any
-        if dialect == "postgresql":
-            stmt = postgresql.insert(table).values(row)
-            stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates)
-        elif dialect == "sqlite":
-            stmt = sqlite.insert(table).values(row)
-            stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates)
-        else:  # portable fallback
-            where = sa.and_(*(table.c[k] == row[k] for k in keys))
-            if conn.execute(sa.update(table).where(where).values(updates)).rowcount:
-                return
-            stmt = sa.insert(table).values(row)
-        conn.execute(stmt)
+    def _tx(self, op: str) -> AbstractContextManager[Connection]:
+        return transaction(self.engine, op)
 
     # homes ------------------------------------------------------------------------------
     def upsert_home(self, home: Home) -> None:
@@ -113,7 +60,7 @@ class SqlStateStore:
             "timezone": home.timezone,
         }
         with self._tx("upsert_home") as conn:
-            self._upsert(conn, self._homes, row)
+            upsert(conn, self._homes, row)
 
     def get_home(self, home_id: str) -> Home | None:
         with self._tx("get_home") as conn:
@@ -140,7 +87,7 @@ class SqlStateStore:
             "risk": list(resident.risk),
         }
         with self._tx("upsert_resident") as conn:
-            self._upsert(conn, self._residents, row)
+            upsert(conn, self._residents, row)
 
     def get_resident(self, resident_id: str) -> Resident | None:
         r = self._residents
@@ -167,7 +114,7 @@ class SqlStateStore:
             "enabled": device.enabled,
         }
         with self._tx("upsert_device") as conn:
-            self._upsert(conn, self._devices, row)
+            upsert(conn, self._devices, row)
 
     def get_device(self, device_id: str) -> Device | None:
         d = self._devices
@@ -201,7 +148,7 @@ class SqlStateStore:
         }
         h = self._history
         with self._tx("save_alarm") as conn:
-            self._upsert(conn, self._alarms, row)
+            upsert(conn, self._alarms, row)
             stored = conn.execute(
                 sa.select(sa.func.count()).select_from(h).where(h.c.alarm_id == alarm.alarm_id)
             ).scalar_one()
@@ -313,7 +260,7 @@ class SqlStateStore:
 
     def save_blob(self, key: str, value: bytes) -> None:
         with self._tx("save_blob") as conn:
-            self._upsert(conn, self._blobs, {"key": key, "value": value})
+            upsert(conn, self._blobs, {"key": key, "value": value})
 
     def save_blobs(self, blobs: Mapping[str, bytes]) -> None:
         """Many blobs in one transaction (one commit for a checkpoint of every home)."""
@@ -325,7 +272,7 @@ class SqlStateStore:
             dialect = conn.dialect.name
             if dialect not in ("sqlite", "postgresql"):  # portable fallback: row by row
                 for row in rows:
-                    self._upsert(conn, b, row)
+                    upsert(conn, b, row)
                 return
             ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(b)
             conn.execute(
