@@ -13,6 +13,7 @@ from stores.state.records import BoardStore
 
 CONDITIONS = (("高血压",), ("2 型糖尿病", "白内障"), ("轻度认知障碍",), ("骨质疏松",))
 MEDICATION = (("氨氯地平 5mg 每日一次",), ("二甲双胍 0.5g 每日两次",), (), ("钙片 每日一次",))
+PHONE = "139 0000 0000"  # made up; the record API accepts digits, + ( ) - and spaces
 SELF_CARE = (SelfCare.INDEPENDENT, SelfCare.PARTLY, SelfCare.PARTLY, SelfCare.DEPENDENT)
 
 
@@ -32,7 +33,7 @@ def seed_board(board: BoardStore, homes: list[Home], residents: list[Resident], 
                     if per_home[r.home_id] == 1
                     else Household.WITH_SPOUSE,
                     registration="云南省西双版纳州景洪市",
-                    family=(FamilyMember(f"{r.name}的女儿", "女儿", "+86-demo", i % 2 == 0),),
+                    family=(FamilyMember(f"{r.name}的女儿", "女儿", PHONE, i % 2 == 0),),
                     conditions=CONDITIONS[i % 4],
                     self_care=SELF_CARE[i % 4],
                     medication=MEDICATION[i % 4],
