@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import sqlalchemy as sa
@@ -63,21 +63,13 @@ class Firing:
     next_timer: TimerRow | None = None
 
 
+def _columns(row: EscalationRow | TimerRow | DeliveryRow) -> dict[str, Any]:
+    """A row's fields are its table's columns, by the same names."""
+    return {f.name: getattr(row, f.name) for f in fields(row)}
+
+
 def esc_dict(e: EscalationRow) -> dict[str, Any]:
-    return {
-        "alarm_id": e.alarm_id,
-        "home_id": e.home_id,
-        "community_id": e.community_id,
-        "severity": e.severity,
-        "policy": e.policy,
-        "generation": e.generation,
-        "started_ms": e.started_ms,
-        "active": e.active,
-        "incident_id": e.incident_id,
-        "stop_reason": e.stop_reason,
-        "alarm_type": e.alarm_type,
-        "raised_ms": e.raised_ms,
-    }
+    return _columns(e)
 
 
 def esc_row(r: sa.Row[Any]) -> EscalationRow:
@@ -98,15 +90,7 @@ def esc_row(r: sa.Row[Any]) -> EscalationRow:
 
 
 def timer_dict(t: TimerRow) -> dict[str, Any]:
-    return {
-        "alarm_id": t.alarm_id,
-        "generation": t.generation,
-        "stage": t.stage,
-        "round": t.round,
-        "due_ms": t.due_ms,
-        "status": "pending",
-        "fired_ms": None,
-    }
+    return {**_columns(t), "status": "pending", "fired_ms": None}
 
 
 def timer_row(r: sa.Row[Any]) -> TimerRow:
@@ -114,24 +98,7 @@ def timer_row(r: sa.Row[Any]) -> TimerRow:
 
 
 def delivery_dict(d: DeliveryRow) -> dict[str, Any]:
-    return {
-        "key": d.key,
-        "alarm_id": d.alarm_id,
-        "generation": d.generation,
-        "stage": d.stage,
-        "round": d.round,
-        "contact_id": d.contact_id,
-        "role": d.role,
-        "channel": d.channel,
-        "address": d.address,
-        "message": d.message,
-        "status": d.status,
-        "attempts": d.attempts,
-        "next_ms": d.next_ms,
-        "created_ms": d.created_ms,
-        "sent_ms": d.sent_ms,
-        "error": d.error,
-    }
+    return _columns(d)
 
 
 def delivery_row(r: sa.Row[Any]) -> DeliveryRow:
