@@ -24,7 +24,10 @@ def configure(level: str = "INFO", fmt: Format = "console", *, stream: Any = Non
         renderer = structlog.processors.JSONRenderer(ensure_ascii=False)
         shared.append(structlog.processors.format_exc_info)
     else:
-        renderer = structlog.dev.ConsoleRenderer(colors=False)
+        # plain tracebacks: rich ones print every frame's locals (session cookies, CSRF tokens)
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
