@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,14 @@ def _configure_run(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--provision", metavar="STATE_URL", help="also upsert homes/devices here")
     parser.add_argument("--seq-file", type=Path, help="keep device sequence numbers across runs")
     parser.add_argument("--dry-run", action="store_true", help="count messages, no broker")
+    parser.add_argument(
+        "--sim-clock",
+        action="store_true",
+        help="step Anju's clock with the simulation (Anju runs `anju sim serve`)",
+    )
+    parser.add_argument(
+        "--clock-step", type=float, default=30.0, help="simulated s per clock step (--sim-clock)"
+    )
     parser.add_argument("--json", action="store_true", help="print the run's figures as JSON")
     parser.add_argument("--no-progress", action="store_true")
 
@@ -70,6 +79,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"provisioned {provision(homes, args.provision)} devices", file=sys.stderr)
     mqtt_sink = None if args.dry_run else _mqtt(args, sc.connections, homes)
     sink: Sink = CountingSink() if mqtt_sink is None else mqtt_sink
+    leader = _leader(args) if args.sim_clock and mqtt_sink is not None else None
     session = Session(
         sc,
         homes,
@@ -82,23 +92,17 @@ def _run(args: argparse.Namespace) -> int:
     )
     session.start()
     build_s = time.perf_counter() - t_build
-    stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_a: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_a: stop.set())
+    stop = _stop_on_signals()
     total = days * DAY
     wall0 = time.perf_counter()
     cpu0 = time.process_time()
     bar = _bar(total, args.no_progress or (speed is not None and total < 600))
-    done = 0.0
-    step = 3600.0 if speed is None else 10.0
+    step = max(1.0, args.clock_step) if leader else 3600.0 if speed is None else 10.0
+    after_step = None
+    if leader is not None and mqtt_sink is not None:  # Anju's clock follows, one step behind
+        after_step = lambda: leader.step(session.sim.engine.now, mqtt_sink.published)  # noqa: E731
     try:
-        while done < total and not stop.is_set():
-            chunk = min(step, total - done)
-            if not session.run(chunk, stop=stop):
-                break
-            done += chunk
-            if bar is not None:
-                bar.update(chunk / 3600.0)
+        _drive(session, total, step=step, stop=stop, bar=bar, after_step=after_step)
     finally:
         if bar is not None:
             bar.close()
@@ -106,6 +110,8 @@ def _run(args: argparse.Namespace) -> int:
         if mqtt_sink is not None:
             mqtt_sink.flush(60.0)
             mqtt_sink.stop()
+        if leader is not None:
+            leader.stop()
         session.truth.save(args.truth)
     wall = time.perf_counter() - wall0
     published = int(getattr(sink, "published", 0))
@@ -126,8 +132,47 @@ def _run(args: argparse.Namespace) -> int:
         "sisfall": session.windows.real,
         "truth": str(args.truth),
     }
+    if leader is not None:
+        figures["clock_steps"] = leader.steps
+        figures["clock_wait_s"] = round(leader.wait_s, 1)
     print(json.dumps(figures) if args.json else "\n".join(f"{k}: {v}" for k, v in figures.items()))
     return 0
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_a: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_a: stop.set())
+    return stop
+
+
+def _drive(
+    session: Any,
+    total: float,
+    *,
+    step: float,
+    stop: threading.Event,
+    bar: Any,
+    after_step: Callable[[], object] | None,
+) -> None:
+    done = 0.0
+    while done < total and not stop.is_set():
+        chunk = min(step, total - done)
+        if not session.run(chunk, stop=stop):
+            break
+        done += chunk
+        if after_step is not None:
+            after_step()
+        if bar is not None:
+            bar.update(chunk / 3600.0)
+
+
+def _leader(args: argparse.Namespace) -> Any:
+    from anju.settings import Settings
+    from firmware_sim.simclock import ClockLeader
+
+    settings = Settings()
+    return ClockLeader(args.host or settings.mqtt_host, args.port or settings.mqtt_port)
 
 
 def _mqtt(args: argparse.Namespace, connections: int | None, homes: list[Any]) -> Any:
