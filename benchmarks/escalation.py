@@ -35,6 +35,7 @@ from benchmarks.alerts import (
     summary,
 )
 from benchmarks.escalation_ticks import ticks
+from benchmarks.served import admin_headers
 from domain.model import Device, DeviceKind, Home
 from domain.topics import topic
 from stores.state.escalation import EscalationStore
@@ -174,6 +175,7 @@ def session(
         broker = Mosquitto(work / "mosquitto").start()
         buttons, wearables = provision(work, n + idle_n, 4, rx.url)
         device_of = {b.home_id: b.device_id for b in buttons}
+        headers = admin_headers(work)
         http_port = free_port()
         os.environ["ANJU_ESCALATION"] = "true" if escalation else "false"
         try:
@@ -183,7 +185,8 @@ def session(
         try:
             feed, ready = Arrivals(), threading.Event()
             url = f"http://127.0.0.1:{http_port}/api/feed"
-            threading.Thread(target=sse_reader, args=(url, feed, ready), daemon=True).start()
+            reader_args = (url, feed, ready, headers)
+            threading.Thread(target=sse_reader, args=reader_args, daemon=True).start()
             if not ready.wait(10):
                 raise RuntimeError("the live feed did not answer")
             seq0 = int(time.time() * 1000)
