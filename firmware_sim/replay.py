@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import sys
+import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -220,7 +222,18 @@ def run_part(
     session = Session(sc, homes, sink, seed=seed, start=start, speed=None, only=only)
     sink.start(session.sim.engine)
     session.start()
-    session.run(days * 86400.0)
+    wall0, done, total = time.perf_counter(), 0.0, days * 86400.0
+    while done < total:  # a simulated day at a time, with a line on stderr for long runs
+        chunk = min(86400.0, total - done)
+        session.run(chunk)
+        done += chunk
+        if total > 86400.0:
+            print(
+                f"{folder.name}: {done / 86400:.0f}/{days:g} days, {sink.published} messages,"
+                f" {time.perf_counter() - wall0:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
     sink.close()
     session.truth.save(folder / "truth.json")
     return Part(
