@@ -18,12 +18,24 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, StorageState
 
 # Notes, on the browser's clocks, when `want` alarm rows are on the page (ms since navigation
-# start) and when each alarm id's row first enters the DOM (wall clock, ms since the epoch) and
-# the next animation frame after that (about when it is painted).
+# start), and for each new alarm (wall clock, ms since the epoch) when its feed event reached the
+# page, when its row first entered the DOM and the next animation frame after that (about when it
+# is painted).
 OBSERVER = """
 (() => {
-  const b = window.__bench = { want: %d, rendered: null, api: null, seen: {}, frame: {} };
+  const b = window.__bench = { want: %d, rendered: null, api: null, seen: {}, frame: {}, got: {} };
   const now = () => performance.timeOrigin + performance.now();
+  const Native = window.EventSource;  // the feed's alarm events, noted before the board sees them
+  window.EventSource = function (url, options) {
+    const source = new Native(url, options);
+    source.addEventListener("alarm", (e) => {
+      const at = now();
+      const { change, alarm } = JSON.parse(e.data);
+      if (change === "raised" && !(alarm.id in b.got)) b.got[alarm.id] = at;
+    });
+    return source;
+  };
+  window.EventSource.prototype = Native.prototype;
   new MutationObserver((records) => {
     const at = now();
     for (const r of records) for (const n of r.addedNodes) {
@@ -121,6 +133,7 @@ def new_alarm_latency(bench: Bench, n: int, gap_s: float, log: Log) -> dict[str,
         )
         seen: dict[str, float] = page.evaluate("window.__bench.seen")
         frame: dict[str, float] = page.evaluate("window.__bench.frame")
+        got: dict[str, float] = page.evaluate("window.__bench.got")
         skew = float(page.evaluate("Date.now() - (performance.timeOrigin + performance.now())"))
         context.close()
     dom = [seen[i] - raised[i] for i in wanted if i in seen]
@@ -128,5 +141,7 @@ def new_alarm_latency(bench: Bench, n: int, gap_s: float, log: Log) -> dict[str,
     log(f"new alarms: {len(dom)} of {n} seen")
     doc = summary(dom) | {"lost": n - len(dom), "open_at_end": bench.open_alarms + n}
     doc["next_frame"] = summary(painted)
+    doc["feed_event"] = summary([got[i] - raised[i] for i in wanted if i in got])  # server side
+    doc["event_to_row"] = summary([seen[i] - got[i] for i in wanted if i in seen and i in got])
     doc["browser_clock_skew_ms"] = round(skew, 2)
     return doc

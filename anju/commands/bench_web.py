@@ -29,7 +29,9 @@ def _show(doc: Doc) -> None:
         f"load {doc['load_avg_1m']} on {doc['cpus']} CPUs\n"
         f"board first load: p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms (n={load['n']})\n"
         f"new alarm on the page: p50 {new['p50_ms']} ms, p99 {new['p99_ms']} ms "
-        f"(n={new['n']}, lost {new['lost']}); next frame p99 {new['next_frame']['p99_ms']} ms"
+        f"(n={new['n']}, lost {new['lost']}); next frame p99 {new['next_frame']['p99_ms']} ms\n"
+        f"  of which feed event in the page p99 {new['feed_event']['p99_ms']} ms, "
+        f"event to row p99 {new['event_to_row']['p99_ms']} ms"
     )
     for path, e in doc["api"]["endpoints"].items():
         print(f"  {path:36} p50 {e['p50_ms']:7} ms  p95 {e['p95_ms']:7} ms  x{e['p95_vs_api_me']}")

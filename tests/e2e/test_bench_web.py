@@ -32,6 +32,9 @@ def test_bench_web_small_run_prints_the_figures() -> None:
     assert new["n"] == 8 and new["lost"] == 0 and new["open_at_end"] == 23
     assert 0 < new["p50_ms"] <= new["p99_ms"] < 5_000  # after the raise, never before it
     assert new["next_frame"]["p50_ms"] >= new["p50_ms"]
+    assert new["feed_event"]["n"] == new["event_to_row"]["n"] == 8  # the split: server, page
+    assert 0 < new["feed_event"]["p50_ms"] <= new["p50_ms"]
+    assert new["event_to_row"]["p50_ms"] >= 0
     assert abs(new["browser_clock_skew_ms"]) < 50
 
     api = doc["api"]["endpoints"]
