@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from alerts import metrics
@@ -33,6 +33,7 @@ from domain.alarms import (
     transition,
 )
 from domain.clock import Clock, now_ms
+from domain.model import Home, Resident
 from domain.ports import StateStore
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 OUTCOMES = tuple(o.value for o in Outcome)
 ACCEPTABLE = frozenset({AlarmState.RAISED, AlarmState.NOTIFIED})
 HOME_CACHE_S = 60.0
+HomesLoader = Callable[[Sequence[str]], Mapping[str, tuple[Home, list[Resident]]]]
 
 
 class AlarmNotFoundError(LookupError):
@@ -197,6 +199,25 @@ class AlarmService:
 
     def view(self, alarm: Alarm) -> dict[str, Any]:
         return alarm_view(alarm, self.home_info(alarm.home_id))
+
+    def views(
+        self, alarms: Sequence[Alarm], load: HomesLoader | None = None
+    ) -> Sequence[dict[str, Any]]:
+        """Many alarms as the outside sees them; `load` reads the homes not cached yet in one
+        batch (home id -> (home, residents)) instead of two queries per alarm."""
+        if load is not None:
+            at = time.monotonic()
+            missing = {
+                a.home_id
+                for a in alarms
+                if (c := self._homes.get(a.home_id)) is None or at - c[0] >= HOME_CACHE_S
+            }
+            if missing:
+                found = load(sorted(missing))
+                for home_id in missing:
+                    home, residents = found.get(home_id, (None, []))
+                    self._homes[home_id] = (at, HomeInfo.of(home, residents))
+        return [self.view(a) for a in alarms]
 
     def home_info(self, home_id: str) -> HomeInfo | None:
         """Address and residents of a home, cached for a minute."""

@@ -7,16 +7,18 @@ field is accepted only when it names that same user. Every answer is written to 
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Query, Response
+from pydantic import BaseModel, Field, TypeAdapter
 
 from alerts.service import AlarmConflictError, AlarmNotFoundError
 from alerts.views import board_order
 from domain.access import Principal, can_act_on_alarm, can_see_home, home_scope
 from domain.alarms import Alarm, AlarmState, Outcome
 from web.app import WebContext
+from web.auth.audit_after import read_after
 from web.deps import Audit, Ctx, CurrentUser, Scoped
 
 router = APIRouter(prefix="/api/alarms", tags=["alarms"])
@@ -68,20 +70,27 @@ def actable_alarm(ctx: WebContext, user: Principal, alarm_id: str, actor: str | 
     return user.actor
 
 
-@router.get("")
+_LIST = TypeAdapter(dict[str, Any])
+
+
+@router.get("", response_model=dict[str, Any])
 def list_alarms(
     *,
     ctx: Ctx,
     user: CurrentUser,
     audit: Audit,
     scoped: Scoped,
+    tasks: BackgroundTasks,
     open_only: Annotated[bool, Query(alias="open", description="only open alarms")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> dict[str, Any]:
+) -> Response:
+    read_ms = int(time.time() * 1000)  # before the query (server wall clock; see /api/feed hello)
     found = scoped.alarms(home_scope(user), open_only=open_only, limit=limit)
     alarms = sorted(found, key=board_order)
-    audit.read(user, "alarm", [a.alarm_id for a in alarms])
-    return {"alarms": [ctx.alarms.view(a) for a in alarms]}
+    read_after(tasks, audit, user, "alarm", [a.alarm_id for a in alarms])
+    body = _LIST.dump_json({"alarms": ctx.alarms.views(alarms, scoped.homes_of)})
+    # serialised here in one pass: FastAPI's jsonable_encoder walked 500 alarms in ~180 ms
+    return Response(body, media_type="application/json", headers={"X-Read-Ms": str(read_ms)})
 
 
 @router.get("/{alarm_id}")

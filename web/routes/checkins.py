@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query
 
 from domain.access import Role
 from domain.checkins import TARGET, Checkin, month_of, parse_month, with_month
 from domain.clock import now_ms
 from stores.state import checkins_query
+from web.auth.audit_after import read_after
 from web.deps import Audit, Ctx, CurrentUser
 from web.routes.board_data import Parts, scope_of, visible_home
 from web.routes.board_models import (
@@ -47,6 +48,7 @@ def due(
     parts: Parts,
     user: CurrentUser,
     audit: Audit,
+    tasks: BackgroundTasks,
     month: Month = None,
     community: Annotated[str | None, Query(max_length=100)] = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -57,7 +59,7 @@ def due(
     total, rows = checkins_query.due(
         parts.homes, scope_of(user), m, community=community, offset=offset, limit=limit
     )
-    audit.read(user, "checkin", [r.resident_id for r in rows], detail=f"due {m}")
+    read_after(tasks, audit, user, "checkin", [r.resident_id for r in rows], detail=f"due {m}")
     return DuePage(
         month=m,
         total=total,

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Query
 
 from domain.access import Role
 from domain.alarms import Severity
@@ -20,6 +20,7 @@ from domain.tiles import Tile
 from domain.timeline import timeline
 from stores.state.homes_query import HomeRow
 from stores.state.records import record_from, record_json
+from web.auth.audit_after import read_after
 from web.deps import Audit, Ctx, CurrentUser
 from web.routes.board_data import (
     BoardParts,
@@ -109,6 +110,7 @@ def list_homes(
     parts: Parts,
     user: CurrentUser,
     audit: Audit,
+    tasks: BackgroundTasks,
     q: Annotated[str, Query(max_length=100, description="name, address or id")] = "",
     tile: Annotated[Tile | None, Query(description="only homes with this status tile")] = None,
     community: Annotated[str | None, Query(max_length=100)] = None,
@@ -120,7 +122,7 @@ def list_homes(
         scope_of(user), now, q=q.strip(), tile=tile, community=community, offset=offset,
         limit=limit,
     )  # fmt: skip
-    audit.read(user, "home", [r.home_id for r in rows], detail=f"list q={q!r}")
+    read_after(tasks, audit, user, "home", [r.home_id for r in rows], detail=f"list q={q!r}")
     return HomesPage(
         total=total, offset=offset, limit=limit, counts=counts, homes=[tile_out(r) for r in rows]
     )
