@@ -5,12 +5,15 @@ alarm list on `hello` misses nothing. Then one `alarm` event per change of an al
 the caller may see, `resync` when this client fell behind (reload the list), and a comment line
 every `keepalive_s` seconds. The caller's credentials are checked again every few seconds: a
 logged-out, revoked or disabled caller's stream ends with a `logout` event, and a changed scope
-applies at once. Every delivered alarm is written to the audit log.
+applies at once. Every delivered alarm is written to the audit log: the ids delivered within
+a second go into one row (written beside the stream, not before an event), so a burst of alarms
+costs a few commits, not one per event competing with the alarms' own writes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import AsyncIterator, Mapping
 from functools import partial
@@ -28,6 +31,8 @@ from web.deps import Audit, Ctx, CurrentUser, authenticate
 router = APIRouter(tags=["live"])
 
 RECHECK_S = 5.0
+AUDIT_EVERY_S = 1.0  # delivered alarm ids are audited together at most this long after
+AUDIT_MAX_IDS = 200  # ... or as soon as this many have been delivered
 
 
 def home_of(data: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -57,6 +62,38 @@ async def _still(request: Request, user: Principal) -> Principal | None:
     return found[0]
 
 
+class _Delivered:
+    """Alarm ids delivered to one stream, audited together (beside the stream, not before)."""
+
+    def __init__(self, audit: AuditTrail, loop: asyncio.AbstractEventLoop) -> None:
+        self.audit = audit
+        self.loop = loop
+        self.ids: list[str] = []
+        self.due = math.inf
+
+    def add(self, alarm_id: str) -> None:
+        self.ids.append(alarm_id)
+        self.due = min(self.due, time.monotonic() + AUDIT_EVERY_S)
+
+    def wait_s(self) -> float:
+        return max(0.0, self.due - time.monotonic())
+
+    def write_if_due(self, user: Principal) -> None:
+        if len(self.ids) >= AUDIT_MAX_IDS or time.monotonic() >= self.due:
+            self.write(user)
+
+    def write(self, user: Principal) -> None:
+        self.due = math.inf
+        if not self.ids:
+            return
+        ids, self.ids = self.ids, []
+        write = partial(self.audit.read, user, "alarm", ids, detail="feed")
+        try:
+            self.loop.run_in_executor(None, write)
+        except RuntimeError:  # the executor is shut down (server stopping): write here
+            write()
+
+
 async def _events(
     ctx: WebContext, request: Request, user: Principal, audit: AuditTrail
 ) -> AsyncIterator[bytes]:
@@ -67,11 +104,15 @@ async def _events(
     scope = home_scope(user)
     loop = asyncio.get_running_loop()
     recheck_s = min(RECHECK_S, ctx.keepalive_s)
-    checked = time.monotonic()
+    checked = sent = time.monotonic()
+    delivered = _Delivered(audit, loop)
     try:
-        yield b"retry: 2000\nevent: hello\ndata: {}\n\n"
+        # when the subscription began (server wall clock): a list read after it misses nothing
+        hello = f'{{"at_ms": {int(time.time() * 1000)}}}'
+        yield f"retry: 2000\nevent: hello\ndata: {hello}\n\n".encode()
         while True:
-            event = await sub.next(timeout=ctx.keepalive_s)
+            event = await sub.next(timeout=min(ctx.keepalive_s, delivered.wait_s()))
+            delivered.write_if_due(user)
             if time.monotonic() - checked >= recheck_s:
                 current = await _still(request, user)
                 if current is None:
@@ -79,19 +120,23 @@ async def _events(
                     return
                 user, scope, checked = current, home_scope(current), time.monotonic()
             if event is None:
-                yield b": keepalive\n\n"
+                if time.monotonic() - sent >= ctx.keepalive_s:
+                    sent = time.monotonic()
+                    yield b": keepalive\n\n"
                 continue
             if not visible(event, scope):
                 continue
             alarm = event.data.get("alarm")
-            if isinstance(alarm, Mapping) and "id" in alarm:  # written beside, not before, the
-                ids = [str(alarm["id"])]  # event: delivery is not delayed by the database
-                loop.run_in_executor(None, partial(audit.read, user, "alarm", ids, detail="feed"))
+            if isinstance(alarm, Mapping) and "id" in alarm:
+                delivered.add(str(alarm["id"]))
+            sent = time.monotonic()
             yield f"id: {event.seq}\nevent: {event.kind}\ndata: {event.json}\n\n".encode()
+            delivered.write_if_due(user)
     except FeedClosedError:
         return
     finally:
         sub.close()
+        delivered.write(user)
 
 
 @router.get("/api/feed")
