@@ -165,14 +165,61 @@
   }
   setInterval(tick, 1000);
 
-  async function load() {
+  // The first list is fetched at once, beside the feed (no waterfall); feed events that come
+  // while a list is on its way wait in `held` and are applied after it. If the list was read
+  // before the feed's subscription began (server times), a change in between could be missing:
+  // the list is read again and merged row by row.
+  let loading = 0;
+  let held = [];
+  let listRead = null;
+  let subscribed = null;
+
+  function newer(a) {
+    const cur = alarms.get(a.id);
+    return !cur || cur.updated_ms <= a.updated_ms;
+  }
+
+  async function fetchList() {
+    let read = NaN;
+    const body = await api("GET", "/api/alarms?open=true&limit=1000", undefined, (r) => { read = Number(r.headers.get("X-Read-Ms")); });
+    if (Number.isFinite(read)) listRead = listRead === null ? read : Math.max(listRead, read);
+    return body.alarms;
+  }
+
+  function release() {
+    const waiting = held;
+    held = [];
+    for (const [change, a] of waiting) onAlarm(change, a);
+  }
+
+  async function load() {  // the whole list, rebuilt (first load, resync, reconnect)
+    loading++;
     try {
-      const body = await api("GET", "/api/alarms?open=true&limit=1000");
+      const list = await fetchList();
       alarms.clear();
-      for (const a of body.alarms) alarms.set(a.id, a);
+      for (const a of list) alarms.set(a.id, a);
       render();
       showError("");
     } catch (err) { showError(err.message || String(err)); }
+    finally { loading--; if (!loading) release(); }
+  }
+
+  async function merge() {  // read again, change only the rows that differ
+    loading++;
+    try {
+      const list = await fetchList();
+      const ids = new Set(list.map((a) => a.id));
+      for (const a of list) {
+        const cur = alarms.get(a.id);
+        if (!cur || cur.updated_ms < a.updated_ms) { alarms.set(a.id, a); update(a); }
+      }
+      for (const [id, a] of [...alarms]) if (!ids.has(id)) { alarms.delete(id); update({ ...a, open: false }); }
+    } catch (err) { showError(err.message || String(err)); }
+    finally { loading--; if (!loading) release(); }
+  }
+
+  function settle() {
+    if (listRead !== null && subscribed !== null && subscribed > listRead) merge();
   }
 
   async function accept(id, button) {
@@ -215,11 +262,9 @@
     statusEl.dataset.live = live ? "1" : "0";
   }
 
-  const source = new EventSource("/api/feed");
-  source.addEventListener("hello", () => { setLive(true); load(); kpi(); });
-  source.addEventListener("resync", load);
-  source.addEventListener("alarm", (e) => {
-    const { change, alarm } = JSON.parse(e.data);
+  function onAlarm(change, alarm) {
+    if (loading) { held.push([change, alarm]); return; }
+    if (!newer(alarm)) return;
     if (alarm.open) alarms.set(alarm.id, alarm); else alarms.delete(alarm.id);
     if (change === "raised") {
       fresh.add(alarm.id);
@@ -228,7 +273,29 @@
     }
     update(alarm);
     Board.detail.onAlarm(change, alarm);
-    if (change === "raised" || change === "accepted" || change === "resolved") kpi();
+    if (change === "raised" || change === "accepted" || change === "resolved") kpiSoon();
+  }
+
+  // KPIs after a burst of changes: one request a second at most, not one per event
+  let kpiTimer = null;
+  function kpiSoon() {
+    if (kpiTimer === null) kpiTimer = setTimeout(() => { kpiTimer = null; kpi(); }, 1000);
+  }
+
+  const source = new EventSource("/api/feed");
+  let hellos = 0;
+  source.addEventListener("hello", (e) => {
+    setLive(true);
+    if (hellos++) { load(); kpi(); return; }  // a reconnect: changes may have been missed meanwhile
+    const at = JSON.parse(e.data || "{}").at_ms;
+    subscribed = typeof at === "number" ? at : Infinity;  // an old server: always read again
+    if (!loading) settle();
+  });
+  source.addEventListener("resync", load);
+  source.addEventListener("alarm", (e) => {
+    const { change, alarm } = JSON.parse(e.data);
+    onAlarm(change, alarm);
   });
   source.onerror = () => setLive(false);
+  load().then(() => { settle(); kpi(); });  // KPIs (a heavy read) after the list, not beside it
 })();

@@ -27,7 +27,7 @@ const Board = (() => {
     return csrf;
   }
 
-  async function api(method, url, body) {
+  async function api(method, url, body, onResponse) {  // onResponse(r): to read headers
     const opts = { method, headers: {} };
     if (body !== undefined) {
       opts.headers["Content-Type"] = "application/json";
@@ -35,6 +35,7 @@ const Board = (() => {
     }
     if (method !== "GET") opts.headers["X-CSRF-Token"] = await ensureCsrf();
     const r = await fetch(url, opts);
+    if (onResponse) onResponse(r);
     if (r.status === 401) {
       location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
       throw new Error("401");
