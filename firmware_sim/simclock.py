@@ -13,12 +13,14 @@ The two ends keep in step over a control topic outside the device namespace:
   simulated seconds and publishes `{"t": T, "sent": N}` on `CLOCK_TOPIC`: its time and how many
   messages it has published so far; it waits for `{"t": T}` on `ACK_TOPIC` before going on,
   so it is never more than one step ahead of Anju;
-- Anju's side (`ClockFollower`) waits until ingest has handled N messages and its queue is
-  empty, sets the clock to T, lets the detectors tick at T, and answers on `ACK_TOPIC`.
+- Anju's side (`ClockFollower`) waits until ingest has handled N messages, its queue is empty
+  and the detectors have finished every accepted message (`CountingSink`), then sets the clock
+  to T, lets the detectors tick at T, and answers on `ACK_TOPIC`.
 
 Readings therefore reach ingest at most one step after Anju's time (well inside the 5-minute
 clock_future limit), the detectors never see time pass ahead of readings not yet handled, and
-alarms are stamped with simulated time.
+alarms are stamped with simulated time. Anju's clock lags the readings by up to one step, so a
+time to alarm has the step's granularity (`--clock-step`, 30 s by default).
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+
+from domain.decode import Message
+from domain.model import Device
 
 CLOCK_TOPIC = "anju-sim/clock"
 ACK_TOPIC = "anju-sim/clock/ack"
@@ -77,6 +82,21 @@ def _client(
     return client, ready
 
 
+class CountingSink:
+    """Wraps ingest's sink (the detectors) and counts the messages they have finished with, so
+    the clock moves only after the detectors, not just ingest's checks, are done with a step."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.done = 0
+
+    def accept(self, items: Sequence[tuple[Message, Device]]) -> None:
+        try:
+            self.inner.accept(items)
+        finally:
+            self.done += len(items)
+
+
 class ClockFollower:
     """Anju's end: moves `clock` when ingest has handled what was sent before each step."""
 
@@ -88,11 +108,12 @@ class ClockFollower:
         *,
         handled: Callable[[], int],
         backlog: Callable[[], int],
+        settled: Callable[[], bool] = lambda: True,
         tick: Callable[[], object],
         auth: tuple[str, str | None] | None = None,
     ) -> None:
         self.clock = clock
-        self.handled, self.backlog, self.tick = handled, backlog, tick
+        self.handled, self.backlog, self.settled, self.tick = handled, backlog, settled, tick
         self.steps = 0
         self.timeouts = 0  # steps where ingest had not handled `sent` messages within WAIT_S
         self._queue: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
@@ -124,7 +145,7 @@ class ClockFollower:
     def _run(self) -> None:
         while (step := self._queue.get()) is not None:
             deadline = time.monotonic() + WAIT_S
-            while self.handled() < step["sent"] or self.backlog() > 0:
+            while self.handled() < step["sent"] or self.backlog() > 0 or not self.settled():
                 if time.monotonic() > deadline:
                     self.timeouts += 1
                     break

@@ -28,7 +28,7 @@ def _run(args: argparse.Namespace) -> int:
     from anju.commands.serve import wait_for_signal
     from anju.settings import load
     from anju.wiring import build
-    from firmware_sim.simclock import ClockFollower, SimClock
+    from firmware_sim.simclock import ClockFollower, CountingSink, SimClock
 
     try:
         start = datetime.fromisoformat(args.start).timestamp()
@@ -42,7 +42,10 @@ def _run(args: argparse.Namespace) -> int:
     settings = load(**overrides)
     anju_logging.configure(settings.log_level, settings.log_format)
     clock = SimClock(start)
-    anju = build(settings, clock=clock).start()
+    anju = build(settings, clock=clock)
+    detectors = CountingSink(anju.ingest.sink)
+    anju.ingest.sink = detectors
+    anju.start()
     auth = (
         None
         if settings.mqtt_username is None
@@ -57,6 +60,7 @@ def _run(args: argparse.Namespace) -> int:
         settings.mqtt_port,
         handled=lambda: anju.ingest.stats.received,
         backlog=lambda: anju.ingest.queue_depth,
+        settled=lambda: detectors.done >= anju.ingest.stats.accepted,
         tick=anju.registry.tick,
         auth=auth,
     ).start()

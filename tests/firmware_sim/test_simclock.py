@@ -20,7 +20,7 @@ from firmware_sim.mqtt import MqttSink
 from firmware_sim.provision import provision
 from firmware_sim.score import score
 from firmware_sim.session import Session, scenario_homes
-from firmware_sim.simclock import ClockFollower, ClockLeader, SimClock
+from firmware_sim.simclock import ClockFollower, ClockLeader, CountingSink, SimClock
 
 DAY = 86400.0
 STEPS = 12
@@ -41,13 +41,17 @@ def test_a_stretch_40_days_old_goes_through_the_broker_on_the_simulated_clock(
     )
     provision(homes, settings.resolved_state_url())
     clock = SimClock(start)
-    anju = build(settings, clock=clock).start()
+    anju = build(settings, clock=clock)
+    detectors = CountingSink(anju.ingest.sink)
+    anju.ingest.sink = detectors
+    anju.start()
     follower = ClockFollower(
         clock,
         "127.0.0.1",
         mosquitto.port,
         handled=lambda: anju.ingest.stats.received,
         backlog=lambda: anju.ingest.queue_depth,
+        settled=lambda: detectors.done >= anju.ingest.stats.accepted,
         tick=anju.registry.tick,
     ).start()
     sink = MqttSink("127.0.0.1", mosquitto.port, [h.home_id for h in homes], seed=4)
@@ -72,6 +76,8 @@ def test_a_stretch_40_days_old_goes_through_the_broker_on_the_simulated_clock(
     assert abs(clock.now() - (start + STEPS * 30.0)) < 1.0
     report = score(session.truth, from_state(settings.resolved_state_url()))
     assert report["per_type"]["sos"]["detected"] == 1
+    # the SOS is stamped with Anju's clock, which lags the readings by at most one step
+    assert -30.0 <= (report["per_type"]["sos"]["time_to_alarm_s"]["max"] or 0) <= 0.0
     assert report["per_type"]["fall"]["detected"] == 1
     alarms = from_state(settings.resolved_state_url())
     assert alarms and all(
