@@ -262,7 +262,10 @@ def _configure_replay(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", default="2026-03-02T00:00:00+08:00", help="ISO start time")
     parser.add_argument("--out", type=Path, default=Path("var/sim-replay"), help="work folder")
     parser.add_argument(
-        "--workers", type=int, default=1, help="processes; homes are dealt out (default 1)"
+        "--workers",
+        type=int,
+        default=1,
+        help="processes the homes are dealt out to (same score; stores in OUT/part-<k>)",
     )
     parser.add_argument(
         "--tick", type=float, default=None, help="simulated s between detector ticks (15)"
