@@ -235,7 +235,10 @@
     }
   }
 
-  async function kpi() {
+  let kpiBusy = false;
+  async function kpi() {  // one at a time: under load the figures took over a second to read
+    if (kpiBusy) return;
+    kpiBusy = true;
     try {
       const k = await api("GET", "/api/kpi?hours=24");
       const a = k.all;
@@ -248,6 +251,7 @@
       );
       node.dataset.share60 = a.share_60s ?? "";
     } catch (err) { /* KPIs are a convenience: the board works without them */ }
+    finally { kpiBusy = false; }
   }
   setInterval(kpi, 30000);
 
@@ -276,10 +280,10 @@
     if (change === "raised" || change === "accepted" || change === "resolved") kpiSoon();
   }
 
-  // KPIs after a burst of changes: one request a second at most, not one per event
+  // KPIs after a burst of changes: one request per 5 s at most, not one per event
   let kpiTimer = null;
   function kpiSoon() {
-    if (kpiTimer === null) kpiTimer = setTimeout(() => { kpiTimer = null; kpi(); }, 1000);
+    if (kpiTimer === null) kpiTimer = setTimeout(() => { kpiTimer = null; kpi(); }, 5000);
   }
 
   const source = new EventSource("/api/feed");
