@@ -13,6 +13,7 @@ from alerts.feed import Feed
 from alerts.service import AlarmService
 from domain.ports import StateStore
 from web.auth.service import Auth, AuthOptions
+from web.errors import ERRORS
 
 HERE = Path(__file__).parent
 
@@ -60,7 +61,7 @@ def create_app(
     from web.routes import auth as auth_routes
     from web.routes import devices as device_routes
 
-    app = FastAPI(title="Anju (安居)", version="0.1.0")
+    app = FastAPI(title="Anju (安居)", version="0.1.0", responses=ERRORS)
     if auth is None:
         auth = make_auth(state_store, alarms, auth_options)
     app.state.ctx = WebContext(

@@ -31,7 +31,7 @@ def test_progress_drop_and_resident_cancel(tmp_path: Path) -> None:
         assert client.post(f"{url}/progress", json={}).json()["state"] == "in_progress"
         dropped = client.post(f"{url}/drop", json={"note": "line busy"})
         assert dropped.json()["state"] == "notified"
-        assert client.post(f"{url}/cancel", json={"actor": "user:op2"}).status_code == 422
+        assert client.post(f"{url}/cancel", json={"actor": "user:op2"}).status_code == 400
         done = client.post(f"{url}/cancel", json={"actor": "resident", "note": "I'm OK"})
         assert done.json()["state"] == "cancelled"
         assert done.json()["history"][-1]["actor"] == "resident via user:op1"

@@ -66,7 +66,7 @@ def actable_alarm(ctx: WebContext, user: Principal, alarm_id: str, actor: str | 
     if not can_act_on_alarm(user, alarm.home_id, home.community_id if home else None):
         raise HTTPException(403, "you may not act on this alarm")
     if actor is not None and actor != user.actor:
-        raise HTTPException(422, f"actor: actions are taken as the signed-in user ({user.actor})")
+        raise HTTPException(400, f"actor: actions are taken as the signed-in user ({user.actor})")
     return user.actor
 
 
@@ -150,7 +150,7 @@ def lifecycle_action(
 ) -> dict[str, Any]:
     if action == "cancel":  # the resident's word, passed on by the signed-in user
         if body.actor not in (None, "resident"):
-            raise HTTPException(422, "actor: a cancel is the resident's (leave actor out)")
+            raise HTTPException(400, "actor: a cancel is the resident's (leave actor out)")
         actor = f"resident via {actable_alarm(ctx, user, alarm_id, None)}"
     else:
         actor = actable_alarm(ctx, user, alarm_id, body.actor)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from web.app import HERE
 from web.auth.login import log_in, log_out, set_session_cookie
 from web.deps import Audit, Ctx, CurrentUser, authenticate, check_csrf, csrf_token
+from web.errors import TOO_MANY
 from web.i18n import pick
 from web.i18n_auth import AUTH_STRINGS
 
@@ -41,7 +42,10 @@ class TokenBody(BaseModel):
     name: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f]+$")
 
 
-@router.post("/api/auth/login")
+@router.post(
+    "/api/auth/login",
+    responses=TOO_MANY,
+)
 async def api_login(request: Request, response: Response, body: LoginBody) -> dict[str, Any]:
     """Signs in with a session cookie; answers the CSRF token to send with unsafe requests.
     (A JSON body cannot be posted cross-site without CORS, so this needs no CSRF token.)"""
@@ -175,7 +179,12 @@ async def login_form(request: Request, lang: Lang = None) -> Response:
     return response
 
 
-@router.post("/logout", response_model=None)
+@router.post(
+    "/logout",
+    response_class=RedirectResponse,
+    status_code=303,
+    responses={303: {"description": "signed out (when signed in); to the log-in page"}},
+)
 async def logout_form(request: Request, lang: Lang = None) -> Response:
     """The pages' log-out button (a form with csrf_token); then back to the log-in page."""
     response = RedirectResponse(f"/login?out=1&lang={pick(lang)}", status_code=303)

@@ -37,7 +37,7 @@ def _month(month: str | None, now: int) -> str:
     try:
         parse_month(month)
     except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
+        raise HTTPException(400, str(exc)) from exc
     return month
 
 
@@ -108,7 +108,7 @@ def record(
     now = now_ms(ctx.alarms.clock)
     at = body.at_ms if body.at_ms is not None else now
     if at > now + 60_000:
-        raise HTTPException(422, "a check-in cannot be in the future")
+        raise HTTPException(400, "a check-in cannot be in the future")
     checkin = with_month(
         Checkin(
             uuid.uuid4().hex, resident.resident_id, home.home_id, home.community_id, body.kind,

@@ -138,9 +138,9 @@ def day_summary(
     today = datetime.fromtimestamp(now / 1000, tz).date()
     day = day or today
     if day > today:
-        raise HTTPException(422, f"date: {day} is in the future (today is {today})")
+        raise HTTPException(400, f"date: {day} is in the future (today is {today})")
     if (today - day).days > MAX_DAYS_BACK:
-        raise HTTPException(422, f"date: at most {MAX_DAYS_BACK} days back")
+        raise HTTPException(400, f"date: at most {MAX_DAYS_BACK} days back")
     evening, start, end = day_bounds(day, tz)
     until = min(now, end)
     ts = timeseries(request)

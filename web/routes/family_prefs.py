@@ -159,7 +159,7 @@ def put_preferences(
     try:
         prefs = parse(body.name, body.language, body.addresses, body.preferred, quiet)
     except PreferenceError as exc:
-        raise HTTPException(422, str(exc)) from exc
+        raise HTTPException(400, str(exc)) from exc
     homes = _homes(ctx, user)
     if not homes:
         raise HTTPException(409, "your account has no relatives yet; nobody to be told about")

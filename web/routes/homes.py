@@ -177,7 +177,7 @@ def set_away(
     home = visible_home(parts, user, home_id)
     now = now_ms(ctx.alarms.clock)
     if body.until_ms is not None and body.until_ms <= now:
-        raise HTTPException(422, "until_ms must be in the future (null means back home)")
+        raise HTTPException(400, "until_ms must be in the future (null means back home)")
     parts.board.set_away(home.home_id, body.until_ms, body.note, now)
     audit.write(user, "home", [home_id], detail=f"away until {body.until_ms}")
     _, rows, _ = parts.homes.page(scope_of(user), now, q=home_id, limit=500)
@@ -230,7 +230,7 @@ def readings(
     end = end_ms if end_ms is not None else now_ms(ctx.alarms.clock) + 1
     start = start_ms if start_ms is not None else end - 24 * 3_600_000
     if start >= end:
-        raise HTTPException(422, "start_ms must be before end_ms")
+        raise HTTPException(400, "start_ms must be before end_ms")
     points = ts.query(
         home_id, start, end, device_id=device_id, measurement=measurement,
         limit=offset + limit + 1,

@@ -57,7 +57,7 @@ def check_scope(role: Role, scopes: dict[str, list[str] | frozenset[str]]) -> No
     allowed = SCOPE_OF_ROLE.get(role)
     for key, values in scopes.items():
         if values and key != allowed:
-            raise HTTPException(422, f"{key}: not for the role {role.value}")
+            raise HTTPException(400, f"{key}: not for the role {role.value}")
 
 
 @router.get("")
@@ -68,7 +68,7 @@ def list_users(
     audit: Audit,
     role: Role | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> dict[str, Any]:
     users = ctx.auth.users.list_users(role=role, limit=limit, offset=offset)
     audit.read(admin, "user", [u.user_id for u in users])
@@ -89,7 +89,7 @@ def create_user(ctx: Ctx, admin: Admin, audit: Audit, body: NewUser) -> dict[str
             **scopes,
         )
     except WeakPasswordError as exc:
-        raise HTTPException(422, f"password: {exc}") from exc
+        raise HTTPException(400, f"password: {exc}") from exc
     except UserExistsError as exc:
         raise HTTPException(409, str(exc)) from exc
     audit.write(admin, "user", [user.user_id], detail=f"created {user.username} ({user.role})")
@@ -137,7 +137,7 @@ def reset_password(
     try:
         ctx.auth.set_password(user_id, body.password)
     except WeakPasswordError as exc:
-        raise HTTPException(422, f"password: {exc}") from exc
+        raise HTTPException(400, f"password: {exc}") from exc
     audit.write(admin, "user", [user_id], detail="password reset")
     return {"user_id": user_id, "password_reset": True, "sessions_ended": True}
 
