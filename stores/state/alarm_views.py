@@ -7,6 +7,7 @@ their residents, whatever the number of alarms.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -15,6 +16,8 @@ from domain.model import Home, Resident
 from stores.state.sql import SqlStateStore
 
 CHUNK = 900  # ids per IN (...): under SQLite's old 999-parameter limit
+_HOME = tuple(f.name for f in dataclasses.fields(Home))
+_RESIDENT = tuple(f.name for f in dataclasses.fields(Resident))
 
 
 def homes_with_residents(
@@ -26,14 +29,17 @@ def homes_with_residents(
     if not ids:
         return out
     h, r = store._homes, store._residents
+    homes = sa.select(*(h.c[f] for f in _HOME))  # in field order: rows made positionally
+    residents = sa.select(*(r.c[f] for f in _RESIDENT)).order_by(r.c.resident_id)
     with store._tx("homes_with_residents") as conn:
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            for row in conn.execute(sa.select(h).where(h.c.home_id.in_(chunk))):
-                out[row.home_id] = (Home(**row._asdict()), [])
-            query = sa.select(r).where(r.c.home_id.in_(chunk)).order_by(r.c.resident_id)
-            for row in conn.execute(query):
-                found = out.get(row.home_id)
+            for row in conn.execute(homes.where(h.c.home_id.in_(chunk))):
+                home = Home(*row)
+                out[home.home_id] = (home, [])
+            for row in conn.execute(residents.where(r.c.home_id.in_(chunk))):
+                resident = Resident(*row)
+                found = out.get(resident.home_id)
                 if found is not None:
-                    found[1].append(Resident(**row._asdict()))
+                    found[1].append(resident)
     return out
