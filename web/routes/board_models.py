@@ -61,8 +61,28 @@ class RecordBody(BaseModel):
     extra: dict[str, str] = Field(default_factory=dict, max_length=20)
 
 
-class RecordOut(RecordBody):
+class FamilyMemberOut(BaseModel):
+    name: str
+    relation: str
+    phone: str
+    lives_nearby: bool
+
+
+class RecordOut(BaseModel):
+    """The health record as it is stored. Writes are checked (RecordBody); a read shows what is
+    there without the write rules, so a record kept before a rule (or seeded by an older demo,
+    e.g. phone "+86-demo") never makes a home or resident unreadable."""
+
     resident_id: str
+    household: Household
+    registration: str
+    family: list[FamilyMemberOut]
+    conditions: list[str]
+    self_care: SelfCare
+    medication: list[str]
+    language: str
+    benefits: list[str]
+    extra: dict[str, str]
     updated_ms: int
     updated_by: str
 
