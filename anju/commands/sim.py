@@ -203,7 +203,11 @@ def _bar(total_s: float, off: bool) -> Any:
 def _configure_score(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--truth", type=Path, default=Path("sim-truth.json"))
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--state-url", help="read alarms from this state store (SQLAlchemy URL)")
+    where.add_argument(
+        "--state-url",
+        nargs="+",
+        help="read alarms from these state stores (SQLAlchemy URLs; a replay's OUT/part-*)",
+    )
     where.add_argument("--api", help="read alarms from Anju's web API, e.g. http://127.0.0.1:8000")
     parser.add_argument("--json", action="store_true")
 
@@ -219,7 +223,8 @@ def _score(args: argparse.Namespace) -> int:
     else:
         from anju.settings import Settings
 
-        alarms = from_state(args.state_url or Settings().resolved_state_url())
+        urls = args.state_url or [Settings().resolved_state_url()]
+        alarms = [a for url in urls for a in from_state(url)]
     report = score(truth, alarms)
     print(json.dumps(report, ensure_ascii=False) if args.json else render(report))
     return 0
