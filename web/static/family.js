@@ -9,7 +9,7 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
   const state = { relatives: [], rid: null, home: null, day: null, today: null, tz: "Asia/Shanghai",
-    offset: 0, reloading: null };
+    offset: 0, reloading: null, historyLoad: 0 };
 
   function fmt(ms, withDate) {
     const opts = { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: state.tz };
@@ -119,12 +119,17 @@
     await refresh();
   }
 
+  // Loads overlap (the feed's reload, "more", another relative): only the newest one's answer is
+  // shown, and the list is cleared when that answer is here, not before the fetch.
   async function loadHistory(reset) {
-    if (reset) { state.offset = 0; $("history-list").replaceChildren(); }
+    const load = ++state.historyLoad;
+    const offset = reset ? 0 : state.offset;
     const page = await api("/api/family/relatives/" + encodeURIComponent(state.rid) + "/alarms" +
-      q("&closed=true&limit=10&offset=" + state.offset));
+      q("&closed=true&limit=10&offset=" + offset));
+    if (load !== state.historyLoad) return;
+    if (reset) $("history-list").replaceChildren();
     page.alarms.forEach((a) => $("history-list").appendChild(alarmItem(a, true)));
-    state.offset = page.next_offset ?? state.offset + page.alarms.length;
+    state.offset = page.next_offset ?? offset + page.alarms.length;
     $("more").hidden = page.next_offset === null;
     $("no-history").hidden = $("history-list").children.length > 0;
     $("history").hidden = false;
