@@ -44,18 +44,29 @@ def _noise(rng: np.random.Generator, n: int, sd: float) -> Array:
 
 
 def parametric_fall(rng: np.random.Generator) -> Array:
+    """A body falling: it tips over while it drops, hits the floor over 0.1-0.25 s with a few
+    rebounds, then lies on its side, nearly still (a person, not a pendant, hits the floor)."""
     n = PRE_N + POST_N
     up = np.array([0.0, -1.0, 0.0])
+    lying = np.array([rng.choice([-1.0, 1.0]), 0.0, 0.0])  # on the side: gravity on x
     x = np.tile(up, (n, 1)) + _noise(rng, n, 0.05)
-    ff = int(rng.uniform(0.25, 0.5) * IMPACT_FS)  # free fall before the hit
-    x[PRE_N - ff : PRE_N] *= np.linspace(1.0, 0.15, ff)[:, None]
+    ff = int(rng.uniform(0.35, 0.6) * IMPACT_FS)  # tipping and falling before the hit
+    turn = np.linspace(0.0, 1.0, ff)[:, None]
+    tilted = (1.0 - turn) * up + turn * lying
+    tilted /= np.linalg.norm(tilted, axis=1)[:, None]
+    x[PRE_N - ff : PRE_N] = tilted * np.linspace(1.0, 0.3, ff)[:, None] + _noise(rng, ff, 0.08)
     peak = rng.uniform(3.0, 8.0)
     direction = rng.normal(size=3)
     direction /= np.linalg.norm(direction)
-    for k in range(6):  # impact and rebounds
-        x[PRE_N + k] = direction * peak * (0.55**k) * (-1) ** k
-    lying = np.array([rng.choice([-1.0, 1.0]), 0.0, 0.0])  # on the side: gravity on x
-    x[PRE_N + 6 :] = lying + _noise(rng, n - PRE_N - 6, 0.08)
+    width = int(rng.integers(5, 13))  # 0.1-0.25 s of contact: the body's mass, not one sample
+    pulse = np.sin(np.linspace(0.0, np.pi, width))
+    x[PRE_N : PRE_N + width] = lying + direction * peak * pulse[:, None]
+    rebound = PRE_N + width
+    for k in range(1, 4):  # smaller rebounds as the body settles
+        span = max(2, width // 2)
+        x[rebound : rebound + span] = lying + direction * (-peak * 0.35**k) * pulse[:span, None]
+        rebound += span
+    x[rebound:] = lying + _noise(rng, n - rebound, 0.04)
     return np.clip(x, -16.0, 16.0)
 
 
