@@ -13,6 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+MAX_SAFE = 2**53 - 1
+"""The largest integer a query may carry (JavaScript's safe integers; SQLite's INTEGER would
+overflow past 2**63 and answer 500)."""
+
 
 class ErrorOut(BaseModel):
     """A refusal with one message for a person to read."""

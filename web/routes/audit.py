@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from domain.access import Principal, Role
 from stores.state.audit import AuditQuery
 from web.deps import Audit, Ctx, require_roles
+from web.errors import MAX_SAFE
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -29,9 +30,11 @@ def search(
     ] = None,
     subject_id: Annotated[Text, Query(description="the id that was read")] = None,
     action: Annotated[str | None, Query(pattern="^[a-z_]{1,16}$")] = None,
-    since_ms: Annotated[int | None, Query(ge=0)] = None,
-    until_ms: Annotated[int | None, Query(ge=0)] = None,
-    before_id: Annotated[int | None, Query(ge=1, description="next page: the last id")] = None,
+    since_ms: Annotated[int | None, Query(ge=0, le=MAX_SAFE)] = None,
+    until_ms: Annotated[int | None, Query(ge=0, le=MAX_SAFE)] = None,
+    before_id: Annotated[
+        int | None, Query(ge=1, le=MAX_SAFE, description="next page: the last id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     query = AuditQuery(user, kind, subject_id, action, since_ms, until_ms, before_id, limit)

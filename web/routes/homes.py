@@ -22,6 +22,7 @@ from stores.state.homes_query import HomeRow
 from stores.state.records import record_from, record_json
 from web.auth.audit_after import read_after
 from web.deps import Audit, Ctx, CurrentUser
+from web.errors import MAX_SAFE
 from web.routes.board_data import (
     BoardParts,
     Parts,
@@ -219,8 +220,8 @@ def readings(
     home_id: Id,
     device_id: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_.:-]{1,100}$")] = None,
     measurement: Annotated[str | None, Query(pattern="^(reading|status|event)$")] = None,
-    start_ms: Annotated[int | None, Query(ge=0)] = None,
-    end_ms: Annotated[int | None, Query(ge=0)] = None,
+    start_ms: Annotated[int | None, Query(ge=0, le=MAX_SAFE)] = None,
+    end_ms: Annotated[int | None, Query(ge=0, le=MAX_SAFE)] = None,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> ReadingsPage:
