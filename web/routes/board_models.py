@@ -11,6 +11,7 @@ from domain.calls import Callee, CallResult, LocationSource
 from domain.checkins import CheckinKind, CheckinResult
 from domain.record import Household, SelfCare
 from domain.tiles import Tile
+from web.errors import MAX_SAFE
 
 
 class ResidentBrief(BaseModel):
@@ -211,7 +212,9 @@ class ResidentDetail(BaseModel):
 
 class AwayBody(BaseModel):
     model_config = {"extra": "forbid"}
-    until_ms: int | None = Field(description="away until then (ms since epoch); null: back home")
+    until_ms: int | None = Field(
+        le=MAX_SAFE, description="away until then (ms since epoch); null: back home"
+    )
     note: str = Field("", max_length=500)
 
 
@@ -221,7 +224,7 @@ class CheckinBody(BaseModel):
     kind: CheckinKind
     result: CheckinResult = CheckinResult.WELL
     note: str = Field("", max_length=1000)
-    at_ms: int | None = Field(None, ge=946_684_800_000, description="default: now")
+    at_ms: int | None = Field(None, ge=946_684_800_000, le=MAX_SAFE, description="default: now")
 
 
 class DueOut(BaseModel):
