@@ -219,6 +219,10 @@ class AlarmService:
                     self._homes[home_id] = (at, HomeInfo.of(home, residents))
         return [self.view(a) for a in alarms]
 
+    def forget_homes(self) -> None:
+        """Empty the cache of homes and residents (the next views read them again)."""
+        self._homes.clear()
+
     def home_info(self, home_id: str) -> HomeInfo | None:
         """Address and residents of a home, cached for a minute."""
         at = time.monotonic()

@@ -112,6 +112,7 @@ def new_alarm_latency(bench: Bench, n: int, gap_s: float, log: Log) -> dict[str,
     quiet = [h for h in bench.homes if h not in busy]
     homes = rng.sample(quiet, n)
     raised: dict[str, float] = {}
+    returned: dict[str, float] = {}  # when on_detection returned (stored, published)
     with chromium() as browser:
         context = browser.new_context(
             storage_state=signed_in_state(bench), viewport={"width": 1400, "height": 900}
@@ -127,6 +128,7 @@ def new_alarm_latency(bench: Bench, n: int, gap_s: float, log: Log) -> dict[str,
                 Detection(home, "sos", Severity.CRITICAL, int(at), f"{home}-sos")
             )
             raised[alarm.alarm_id] = at
+            returned[alarm.alarm_id] = time.time() * 1000
         wanted = list(raised)
         page.wait_for_function(
             "ids => ids.every((id) => id in window.__bench.frame)", arg=wanted, timeout=30_000
@@ -141,6 +143,7 @@ def new_alarm_latency(bench: Bench, n: int, gap_s: float, log: Log) -> dict[str,
     log(f"new alarms: {len(dom)} of {n} seen")
     doc = summary(dom) | {"lost": n - len(dom), "open_at_end": bench.open_alarms + n}
     doc["next_frame"] = summary(painted)
+    doc["service_call"] = summary([returned[i] - raised[i] for i in wanted])  # store + publish
     doc["feed_event"] = summary([got[i] - raised[i] for i in wanted if i in got])  # server side
     doc["event_to_row"] = summary([seen[i] - got[i] for i in wanted if i in seen and i in got])
     doc["browser_clock_skew_ms"] = round(skew, 2)
