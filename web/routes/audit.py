@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from domain.access import Principal, Role
-from stores.state.audit import AuditQuery
+from stores.state.audit import MAX_SUBJECTS, AuditQuery
 from web.deps import Audit, Ctx, require_roles
 from web.errors import MAX_SAFE
 
@@ -36,9 +36,12 @@ def search(
         int | None, Query(ge=1, le=MAX_SAFE, description="next page: the last id")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    subjects: Annotated[
+        int, Query(ge=0, le=MAX_SUBJECTS, description="ids listed per event; count is all")
+    ] = 20,
 ) -> dict[str, Any]:
     query = AuditQuery(user, kind, subject_id, action, since_ms, until_ms, before_id, limit)
-    events = ctx.auth.audit.search(query)
+    events = ctx.auth.audit.search(query, subjects=subjects)
     audit.read(admin, "audit", [str(e.id) for e in events])
     last = events[-1].id if len(events) == limit else None
     return {"events": [e.public() for e in events], "next_before_id": last}
