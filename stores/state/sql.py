@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,6 +23,12 @@ from stores.state.tables import build_metadata
 
 DEFAULT_URL = "sqlite:///var/state.db"
 _OPEN = sorted(s.value for s in OPEN_STATES)
+_STATE = {s.value: s for s in AlarmState}
+_SEVERITY = {s.value: s for s in Severity}
+_ALARM_COLUMNS = (
+    "alarm_id", "home_id", "type", "severity", "state", "raised_ms", "updated_ms", "device_id",
+    "count", "evidence",
+)  # fmt: skip
 
 
 class SqlStateStore:
@@ -42,6 +48,7 @@ class SqlStateStore:
         self._devices = t[prefix + "devices"]
         self._alarms = t[prefix + "alarms"]
         self._history = t[prefix + "alarm_history"]
+        assert tuple(self._alarms.c.keys())[: len(_ALARM_COLUMNS)] == _ALARM_COLUMNS
         self._dead = t[prefix + "dead_letters"]
         self._blobs = t[prefix + "blobs"]
         self._md.create_all(self.engine)
@@ -195,31 +202,30 @@ class SqlStateStore:
             return self._with_history(conn, conn.execute(query).all())
 
     def _with_history(self, conn: Connection, rows: Sequence[sa.Row[Any]]) -> list[Alarm]:
+        """Rows of `select(alarms)` (its columns are Alarm's fields in order) with their
+        history. Unpacked positionally, states and severities by dict: attribute access,
+        `_mapping` and Enum() calls were 10 of the 19 ms 500 open alarms took (SQLite)."""
         if not rows:
             return []
         h = self._history
-        ids = [r.alarm_id for r in rows]
-        history: dict[str, list[Change]] = {i: [] for i in ids}
-        for ch in conn.execute(
-            sa.select(h).where(h.c.alarm_id.in_(ids)).order_by(h.c.alarm_id, h.c.pos)
-        ):
-            history[ch.alarm_id].append(Change(ch.at_ms, AlarmState(ch.state), ch.actor, ch.note))
+        history: dict[str, list[Change]] = {r[0]: [] for r in rows}
+        query = (
+            sa.select(h.c.alarm_id, h.c.at_ms, h.c.state, h.c.actor, h.c.note)
+            .where(h.c.alarm_id.in_(list(history)))
+            .order_by(h.c.alarm_id, h.c.pos)
+        )
+        for alarm_id, at_ms, state, actor, note in conn.execute(query):
+            history[alarm_id].append(Change(at_ms, _STATE[state], actor, note))
         return [
             Alarm(
-                alarm_id=r.alarm_id,
-                home_id=r.home_id,
-                type=r.type,
-                severity=Severity(r.severity),
-                state=AlarmState(r.state),
-                raised_ms=r.raised_ms,
-                updated_ms=r.updated_ms,
-                device_id=r.device_id,
-                count=int(r._mapping["count"]),
-                evidence=r.evidence,
-                history=history[r.alarm_id],
+                alarm_id, home_id, type_, _SEVERITY[severity], _STATE[state], raised_ms,
+                updated_ms, device_id, int(count), evidence, history[alarm_id],
             )
-            for r in rows
-        ]
+            for (
+                alarm_id, home_id, type_, severity, state, raised_ms, updated_ms, device_id,
+                count, evidence, *_,
+            ) in cast("Sequence[tuple[Any, ...]]", rows)
+        ]  # fmt: skip
 
     # dead letters -----------------------------------------------------------------------
     def add_dead_letters(self, letters: Sequence[DeadLetter]) -> None:
