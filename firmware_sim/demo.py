@@ -11,11 +11,13 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 from domain.clock import Clock, SystemClock
 from firmware_sim import incidents
+from firmware_sim.firmware import SeqStore
 from firmware_sim.homes import SimHome, build_homes
 from firmware_sim.life import HomeLife
 from firmware_sim.mqtt import MqttSink
@@ -38,7 +40,10 @@ def run_demo(
     stop: threading.Event,
     protocol: str = "5",
     clock: Clock | None = None,
+    seq_file: Path | None = None,
 ) -> None:
+    """`seq_file` is the devices' flash: sequence numbers carry on after a restart of the demo
+    (the contract never reuses one; ingest would drop a repeated seq as a duplicate)."""
     if not homes:
         return
     wall = clock or SystemClock()
@@ -52,7 +57,14 @@ def run_demo(
     )
     sink.start()
     try:
-        sim = Simulation(homes, sink, seed=seed, start=wall.now(), commands=sink.commands)
+        sim = Simulation(
+            homes,
+            sink,
+            seed=seed,
+            start=wall.now(),
+            commands=sink.commands,
+            seq_store=SeqStore(seq_file) if seq_file is not None else None,
+        )
         sim.start()
         _schedule(sim, seed)
         while not stop.is_set():

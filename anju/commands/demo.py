@@ -98,7 +98,7 @@ def seed_users(auth: Auth, homes: list[SimHome]) -> list[tuple[str, str, str]]:
 
 def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("var/demo"))
-    parser.add_argument("--http-port", type=int, default=8000)
+    parser.add_argument("--http-port", type=int, help="default: ANJU_HTTP_PORT, else 8000")
     parser.add_argument("--mqtt-port", type=int, help="default 1883 when free, else any free port")
     parser.add_argument("--homes", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
@@ -124,7 +124,7 @@ def _run(args: argparse.Namespace) -> int:
         mqtt_port=broker.port,
         mqtt_protocol=protocol,
         mqtt_client_id="anju-demo-ingest",
-        http_port=args.http_port,
+        **({"http_port": args.http_port} if args.http_port is not None else {}),
         notify_dry_run=True,  # escalation runs for real; messages go to notifications.jsonl
     )
     stop = threading.Event()
@@ -141,7 +141,13 @@ def _run(args: argparse.Namespace) -> int:
         sim_thread = threading.Thread(
             target=run_demo,
             args=("127.0.0.1", broker.port, homes),
-            kwargs={"speed": args.speed, "seed": args.seed, "stop": stop, "protocol": protocol},
+            kwargs={
+                "speed": args.speed,
+                "seed": args.seed,
+                "stop": stop,
+                "protocol": protocol,
+                "seq_file": data_dir / "device_seq.json",
+            },
             name="demo-sim",
             daemon=True,
         )
