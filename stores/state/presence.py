@@ -2,7 +2,8 @@
 
 Shaped like a detector so the registry hands it every accepted message in-process; it raises
 nothing. Signs of life are a motion sensor seeing movement, a door opening, a bed mat sensing
-someone (the pendant is left out: it can lie on a table). Homes are written in one transaction
+someone, a button pressed by a hand (SOS, "I'm OK"). The pendant's own readings are left out: it
+can lie on a table. Homes are written in one transaction
 at most every `flush_s` seconds, so a busy stream costs one small write per interval.
 """
 
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 
 
 def is_sign_of_life(body: object) -> bool:
+    if isinstance(body, contract.Sos | contract.Cancel):
+        return True
     if isinstance(body, contract.Motion | contract.Bed):
         return body.state is True
     return isinstance(body, contract.Door) and body.state == "open"

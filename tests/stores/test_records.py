@@ -242,6 +242,10 @@ def test_presence_recorder_keeps_the_newest_sign_of_life(state: SqlStateStore) -
     recorder.tick(NOW + 1)  # within flush_s: nothing written yet
     recorder.tick(NOW + 6000)  # older than what is stored: kept as it was
     assert board.presence("h1")[0] == NOW - 50
+    pendant = Device("h3-pendant", "h3", DeviceKind.PENDANT)  # a hand pressed its button
+    recorder.on_message(msg(contract.Sos(v=1, seq=1, ts=NOW - 30)), pendant, NOW)
+    recorder.tick(NOW + 12000)
+    assert board.presence("h3")[0] == NOW - 30
 
 
 def test_demo_seed_gives_every_resident_a_record_and_half_a_checkin(state: SqlStateStore) -> None:
