@@ -66,5 +66,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 COMMANDS = [
-    Command(("ingest",), "run the ingest service (MQTT -> stores -> detectors)", _configure, _run)
+    Command(
+        ("ingest",),
+        "run ingest alone (MQTT -> stores; `anju serve` adds detectors and web)",
+        _configure,
+        _run,
+    )
 ]
