@@ -8,6 +8,7 @@ become each part is in `anju.wiring_parts`.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -194,3 +195,14 @@ def build(
         provisioning,
         models,
     )
+
+
+def settle_heap() -> None:
+    """Once a long-running process has started: collect, then move every object made so far
+    (stores, caches, models, the app) out of the cyclic collector's sight with `gc.freeze()`.
+    Reference counting still frees them; full collections no longer walk them. Measured on the
+    board's 500-alarm read with 10,000 homes: full collections were 68-111 ms pauses, p95 37 ->
+    20 ms in-process. For `anju serve` and `anju demo` (and the web benchmark, which mirrors
+    serve); not for tests, which build many apps in one process."""
+    gc.collect()
+    gc.freeze()

@@ -31,7 +31,7 @@ import httpx
 import sqlalchemy as sa
 
 from anju.settings import Settings
-from anju.wiring import Anju, build, make_stores
+from anju.wiring import Anju, build, make_stores, settle_heap
 from broker.mosquitto import free_port
 from domain.access import Role
 from domain.alarms import Detection, Severity
@@ -177,8 +177,11 @@ class Bench:
 
 
 @contextmanager
-def served(homes: int, alarms: int, state_url: str | None, log: Log) -> Iterator[Bench]:
-    """The real app over `homes` seeded homes and `alarms` open alarms, web only (no broker)."""
+def served(
+    homes: int, alarms: int, state_url: str | None, log: Log, *, settle: bool = False
+) -> Iterator[Bench]:
+    """The real app over `homes` seeded homes and `alarms` open alarms, web only (no broker);
+    `settle` does after start what `anju serve` does (anju.wiring.settle_heap)."""
     with tempfile.TemporaryDirectory(prefix="anju-bench-web-") as tmp, state(state_url, tmp) as st:
         settings = Settings(data_dir=Path(tmp) / "data", http_port=free_port())
         ts, default_state = make_stores(settings)
@@ -201,6 +204,8 @@ def served(homes: int, alarms: int, state_url: str | None, log: Log) -> Iterator
             for u in (op, admin)
         }
         anju.web.start()
+        if settle:
+            settle_heap()
         try:
             yield Bench(anju, ids, bearer["bench-op"], bearer["bench-admin"], alarms)
         finally:
@@ -241,11 +246,12 @@ def run(
     requests: int = 200,
     rounds: int = 5,
     state_url: str | None = None,
+    settle: bool = False,  # the CLI settles (as anju serve does); a test process must not freeze
     log: Log = lambda _s: None,
 ) -> dict[str, Any]:
     from benchmarks.web_browser import board_loads, new_alarm_latency
 
-    with served(homes, alarms, state_url, log) as bench:
+    with served(homes, alarms, state_url, log, settle=settle) as bench:
         api = api_lists(bench, requests, rounds, log)
         log("board loads in Chromium ...")
         loads_doc = board_loads(bench, loads, log)
@@ -257,6 +263,7 @@ def run(
         "state_store": "postgresql" if state_url and state_url.startswith("postgres") else "sqlite",
         "load_avg_1m": round(os.getloadavg()[0], 2),
         "cpus": os.cpu_count(),
+        "settled_heap": settle,
         "board_load": loads_doc,
         "new_alarm": new_doc,
         "api": api,

@@ -30,6 +30,11 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--state-url", help="PostgreSQL URL (a throwaway schema is used); default: SQLite"
     )
+    parser.add_argument(
+        "--no-settle",
+        action="store_true",
+        help="skip what anju serve does after start (gc.freeze): the A/B of that step",
+    )
     add_json_flag(parser)
 
 
@@ -73,6 +78,7 @@ def _run(args: argparse.Namespace) -> int:
             requests=args.requests,
             rounds=args.rounds,
             state_url=args.state_url,
+            settle=not args.no_settle,
             log=say,
         ),
         _show,

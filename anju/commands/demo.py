@@ -109,7 +109,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from alerts.escalation.assembly import demo_contacts
-    from anju.wiring import build
+    from anju.wiring import build, settle_heap
     from firmware_sim.demo import demo_homes, run_demo  # numpy/scipy: only when the demo runs
 
     data_dir: Path = args.data_dir
@@ -138,6 +138,7 @@ def _run(args: argparse.Namespace) -> int:
         accounts = seed_users(anju.app.state.ctx.auth, homes)
         seed_board_data(anju, homes)
         anju.start()
+        settle_heap()
         sim_thread = threading.Thread(
             target=run_demo,
             args=("127.0.0.1", broker.port, homes),

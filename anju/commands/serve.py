@@ -35,7 +35,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from anju.wiring import build
+    from anju.wiring import build, settle_heap
 
     overrides: dict[str, Any] = {}
     if args.http_port is not None:
@@ -45,6 +45,7 @@ def _run(args: argparse.Namespace) -> int:
     settings = load(**overrides)
     anju_logging.configure(settings.log_level, settings.log_format)
     anju = build(settings).start()
+    settle_heap()
     print(f"Anju board: {anju.url}/", flush=True)
     try:
         wait_for_signal()
