@@ -20,7 +20,6 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from domain.access import Role
 from domain.alarms import Detection, Severity
 from domain.record import FamilyMember, Household, ResidentRecord, SelfCare
 from stores.state.records import BoardStore, record_json
+from stores.state.scratch import scratch_schema_store
 from stores.state.sql import SqlStateStore
 
 CHROMIUM = "/usr/bin/chromium"
@@ -222,18 +222,8 @@ def state(url: str | None, tmp: str) -> Iterator[SqlStateStore]:
         finally:
             store.close()
         return
-    schema = f"anju_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    store = SqlStateStore(url, schema=schema)
-    try:
+    with scratch_schema_store(url, prefix="anju_bench") as store:
         yield store
-    finally:
-        store.close()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def run(

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from broker.mosquitto import Mosquitto, find_mosquitto
+
+if TYPE_CHECKING:
+    from stores.state.sql import SqlStateStore
 
 IN_CI = os.environ.get("CI") == "true"
 REPO = Path(__file__).resolve().parents[1]
@@ -40,6 +45,25 @@ def postgres_up() -> bool:
         return True
     except Exception:
         return False
+
+
+@contextmanager
+def sql_store(kind: str, tmp_path: Path, *, prefix: str = "anju_test") -> Iterator[SqlStateStore]:
+    """A fresh state store on SQLite (a file in `tmp_path`) or, for kind "postgresql", in a
+    throwaway schema of the PostgreSQL at PG_URL (required: fails under CI when it is down)."""
+    from stores.state.scratch import scratch_schema_store
+    from stores.state.sql import SqlStateStore
+
+    if kind == "sqlite":
+        store = SqlStateStore(f"sqlite:///{tmp_path / 'state.db'}")
+        try:
+            yield store
+        finally:
+            store.close()
+        return
+    require(postgres_up(), f"PostgreSQL is not reachable at {PG_URL}")
+    with scratch_schema_store(PG_URL, prefix=prefix) as store:
+        yield store
 
 
 def require_data(path: Path, what: str) -> Path:

@@ -3,13 +3,11 @@ dispatcher with real channels pointed at loopback receivers, and a clock the tes
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from alerts.channels.base import Channel
 from alerts.channels.provider import ProviderChannel
@@ -27,7 +25,7 @@ from domain.model import Home, Resident
 from stores.state.escalation import DeliveryRow, EscalationStore
 from stores.state.sql import SqlStateStore
 from tests.channels.receivers import HttpReceiver, http_receiver
-from tests.conftest import PG_URL, postgres_up, require
+from tests.conftest import sql_store
 
 T0 = 1_767_258_000.0  # 2026-01-01 17:00 Asia/Shanghai (09:00 UTC)
 
@@ -36,24 +34,8 @@ T0 = 1_767_258_000.0  # 2026-01-01 17:00 Asia/Shanghai (09:00 UTC)
 def stores(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[SqlStateStore, EscalationStore]]:
-    if request.param == "sqlite":
-        state = SqlStateStore(f"sqlite:///{tmp_path / 'state.db'}")
-        yield state, EscalationStore(state.engine)
-        state.close()
-        return
-    require(postgres_up(), f"PostgreSQL is not reachable at {PG_URL}")
-    schema = f"anju_esc_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    state = SqlStateStore(PG_URL, schema=schema)
-    try:
-        yield state, EscalationStore(state.engine, schema=schema)
-    finally:
-        state.close()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with sql_store(request.param, tmp_path, prefix="anju_esc") as state:
+        yield state, EscalationStore(state.engine, schema=state.schema)
 
 
 def contacts(hook: str) -> list[Contact]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from domain.access import HomeScope
 from domain.alarms import Detection, Severity, open_alarm
 from domain.calls import Callee, CallEntry, CallResult, Dispatch, dispatch_location
 from domain.checkins import Checkin, CheckinKind, CheckinResult, with_month
@@ -22,41 +22,18 @@ from stores.state.checkins_query import coverage, due
 from stores.state.homes_query import HomesQuery
 from stores.state.records import BoardStore
 from stores.state.sql import SqlStateStore
-from tests.conftest import PG_URL, postgres_up, require
+from tests.conftest import sql_store
 
 NOW = 1_795_000_000_000  # 2026-11-18
 
 
-@dataclass(frozen=True)
-class Scope:
-    all: bool = False
-    communities: frozenset[str] = frozenset()
-    homes: frozenset[str] = frozenset()
-
-
-EVERYTHING = Scope(all=True)
+EVERYTHING = HomeScope(all=True)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStateStore]:
-    if request.param == "sqlite":
-        s = SqlStateStore(f"sqlite:///{tmp_path / 'state.db'}")
+    with sql_store(request.param, tmp_path) as s:
         yield s
-        s.close()
-        return
-    require(postgres_up(), f"PostgreSQL is not reachable at {PG_URL}")
-    schema = f"anju_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    s = SqlStateStore(PG_URL, schema=schema)
-    try:
-        yield s
-    finally:
-        s.close()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def board_of(state: SqlStateStore) -> BoardStore:
@@ -171,11 +148,11 @@ def test_scope_search_and_paging_are_done_in_the_query(state: SqlStateStore) -> 
         state.upsert_home(Home(f"h{i:02d}", community, f"嘎兰中路 {i} 号"))
         state.upsert_resident(Resident(f"r{i:02d}", f"h{i:02d}", "岩温" if i == 7 else f"老人{i}"))
     query = HomesQuery(board)
-    total, rows, _ = query.page(Scope(communities=frozenset({"c2"})), NOW, limit=4, offset=8)
+    total, rows, _ = query.page(HomeScope(communities=frozenset({"c2"})), NOW, limit=4, offset=8)
     assert total == 10 and [r.home_id for r in rows] == ["h28", "h29"]
-    total, rows, _ = query.page(Scope(homes=frozenset({"h03", "h25"})), NOW)
+    total, rows, _ = query.page(HomeScope(homes=frozenset({"h03", "h25"})), NOW)
     assert total == 2 and rows[0].residents == (("r03", "老人3"),)
-    assert query.page(Scope(), NOW)[0] == 0  # an empty scope sees nothing
+    assert query.page(HomeScope(), NOW)[0] == 0  # an empty scope sees nothing
     assert [r.home_id for r in query.page(EVERYTHING, NOW, q="岩温")[1]] == ["h07"]
     assert [r.home_id for r in query.page(EVERYTHING, NOW, q="h1", community="c1")[1]] == [
         f"h1{i}" for i in range(10)
@@ -207,11 +184,11 @@ def test_checkins_due_and_coverage(state: SqlStateStore) -> None:
     add("r3", NOW)
     query = HomesQuery(board)
     assert coverage(query, EVERYTHING, "2026-11") == [("c1", 3, 1), ("c2", 1, 1)]
-    assert coverage(query, Scope(communities=frozenset({"c2"})), "2026-11") == [("c2", 1, 1)]
+    assert coverage(query, HomeScope(communities=frozenset({"c2"})), "2026-11") == [("c2", 1, 1)]
     total, rows = due(query, EVERYTHING, "2026-11")
     assert total == 2 and [r.resident_id for r in rows] == ["r1", "r2"]
     assert rows[0].last_ms is None and rows[1].last_ms == NOW - 40 * 86_400_000
-    assert due(query, Scope(communities=frozenset({"c2"})), "2026-11")[0] == 0
+    assert due(query, HomeScope(communities=frozenset({"c2"})), "2026-11")[0] == 0
     assert [c.resident_id for c in board.checkins_of("r1")] == ["r1"]
 
 

@@ -3,40 +3,22 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from domain.alarms import AlarmState, Change, Detection, Severity, open_alarm, repeat
 from domain.model import Device, DeviceKind, Home, Resident, Room
 from domain.ports import DeadLetter, StateStore
 from stores.state.sql import SqlStateStore
-from tests.conftest import PG_URL, postgres_up, require
+from tests.conftest import sql_store
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStateStore]:
-    if request.param == "sqlite":
-        sqlite_store = SqlStateStore(f"sqlite:///{tmp_path / 'sub' / 'state.db'}")
-        yield sqlite_store
-        sqlite_store.close()
-        return
-    require(postgres_up(), f"PostgreSQL is not reachable at {PG_URL}")
-    schema = f"anju_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    pg_store = SqlStateStore(PG_URL, schema=schema)
-    try:
-        yield pg_store
-    finally:
-        pg_store.close()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with sql_store(request.param, tmp_path / "sub") as s:
+        yield s
 
 
 def test_it_is_a_state_store(store: SqlStateStore) -> None:

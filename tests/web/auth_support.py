@@ -15,7 +15,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -28,7 +27,7 @@ from domain.clock import ManualClock, SystemClock
 from domain.model import Home, Resident
 from stores.state.sql import SqlStateStore
 from stores.state.users import UserRecord, UserStore
-from tests.conftest import PG_URL, postgres_up, require
+from tests.conftest import sql_store
 from web.app import create_app
 from web.auth.service import Auth, check_username
 
@@ -113,31 +112,6 @@ def signed_in(app: FastAPI, role: Role | str, **scope: Any) -> TestClient:
     client = TestClient(app)
     login(client, add_user(app, role, **scope))
     return client
-
-
-@contextmanager
-def sql_store(kind: str, tmp_path: Path) -> Iterator[SqlStateStore]:
-    """A fresh state store on SQLite (a file) or PostgreSQL (a throwaway schema)."""
-    if kind == "sqlite":
-        store = SqlStateStore(f"sqlite:///{tmp_path / 'state.db'}")
-        try:
-            yield store
-        finally:
-            store.close()
-        return
-    require(postgres_up(), f"PostgreSQL is not reachable at {PG_URL}")
-    schema = f"anju_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    store = SqlStateStore(PG_URL, schema=schema)
-    try:
-        yield store
-    finally:
-        store.close()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 
 from stores.state.audit import AuditEvent, AuditQuery, AuditStore
 from stores.state.users import UserStore
-from tests.web.auth_support import sql_store
+from tests.conftest import sql_store
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

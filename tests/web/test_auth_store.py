@@ -14,7 +14,8 @@ from domain.model import Home, Resident
 from stores.state.audit import AuditEvent, AuditQuery
 from stores.state.sql import SqlStateStore
 from stores.state.users import UserExistsError, UserStore
-from tests.web.auth_support import PASSWORD, sql_store
+from tests.conftest import sql_store
+from tests.web.auth_support import PASSWORD
 from web.auth import passwords
 from web.auth.service import Auth, AuthOptions, LoginThrottledError
 

@@ -28,7 +28,8 @@ from stores.state.audit import AuditQuery
 from stores.state.escalation import EscalationStore
 from stores.state.sql import SqlStateStore
 from stores.timeseries.sqlite import SqliteTimeSeries
-from tests.web.auth_support import add_user, auth_of, login, sql_store, token_for
+from tests.conftest import sql_store
+from tests.web.auth_support import add_user, auth_of, login, token_for
 from web.app import create_app
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -13,7 +13,7 @@ from domain.alarms import Alarm, AlarmState, Severity
 from domain.model import Home
 from stores.state.alarm_scope import ScopedAlarms
 from stores.state.sql import SqlStateStore
-from tests.web.auth_support import sql_store
+from tests.conftest import sql_store
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
