@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -87,5 +87,9 @@ class StateStore(Protocol):
         ...
 
     def save_blob(self, key: str, value: bytes) -> None: ...
+
+    def save_blobs(self, blobs: Mapping[str, bytes]) -> None:
+        """Many blobs in one transaction (a checkpoint of every home's detector state)."""
+        ...
 
     def close(self) -> None: ...

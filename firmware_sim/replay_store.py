@@ -10,6 +10,8 @@ minutes and at the end). Alarms, homes and devices go to SQLite as in `anju serv
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from stores.state.sql import SqlStateStore
 
 
@@ -26,9 +28,12 @@ class ReplayStateStore(SqlStateStore):
     def save_blob(self, key: str, value: bytes) -> None:
         self._behind[key] = value
 
+    def save_blobs(self, blobs: Mapping[str, bytes]) -> None:
+        self._behind.update(blobs)
+
     def flush(self) -> None:
         if self._behind:
-            self.save_blobs(self._behind)
+            super().save_blobs(self._behind)
             self.blob_writes += len(self._behind)
             self._behind = {}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from domain import contract
 from domain.decode import Message
 from domain.model import Device, DeviceKind, Room
@@ -92,3 +94,6 @@ class MemoryBlobs:
 
     def save_blob(self, key: str, value: bytes) -> None:
         self.blobs[key] = value
+
+    def save_blobs(self, blobs: Mapping[str, bytes]) -> None:
+        self.blobs.update(blobs)

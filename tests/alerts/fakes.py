@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from domain.alarms import Alarm
 from domain.model import Device, Home, Resident
@@ -77,6 +77,9 @@ class MemoryStateStore:
 
     def save_blob(self, key: str, value: bytes) -> None:
         self.blobs[key] = value
+
+    def save_blobs(self, blobs: Mapping[str, bytes]) -> None:
+        self.blobs.update(blobs)
 
     def close(self) -> None:
         return None
