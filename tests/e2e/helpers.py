@@ -6,15 +6,37 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from anju.settings import Settings
+from broker.mosquitto import Mosquitto, free_port
 from domain.model import Device, DeviceKind, Home, Resident, Room
 from domain.ports import StateStore
 from domain.topics import topic
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright cannot download one here
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+def e2e_settings(broker: Mosquitto, tmp_path: Path, client_id: str) -> Settings:
+    """An Anju on the test's own Mosquitto, its data in `tmp_path`, the web on a free port."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        mqtt_port=broker.port,
+        http_port=free_port(),
+        mqtt_client_id=client_id,
+    )
 
 
 def provision(store: StateStore, home_id: str = "h1") -> Device:

@@ -18,9 +18,8 @@ import pytest
 
 from alerts.escalation.contacts import Contact
 from alerts.escalation.policy import Role as EscRole
-from anju.settings import Settings
 from anju.wiring import Anju, build
-from broker.mosquitto import Mosquitto, free_port
+from broker.mosquitto import Mosquitto
 from domain.access import Role
 from domain.alarms import Alarm
 from domain.model import Device, DeviceKind, Home, Room
@@ -30,18 +29,8 @@ from stores.state.escalation import EscalationStore
 from stores.state.records import BoardStore
 from stores.state.sql import SqlStateStore
 from tests.conftest import require
-from tests.e2e.helpers import Publisher, provision
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, Publisher, e2e_settings, provision
 from tests.web.auth_support import PASSWORD, add_user
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
 
 ROOMS = (("bed", Room.BEDROOM), ("kit", Room.KITCHEN), ("bath", Room.BATHROOM))
 
@@ -70,12 +59,7 @@ def seed_activity(app: Anju) -> None:
 
 @pytest.fixture
 def anju(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[Anju]:
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        mqtt_port=mosquitto.port,
-        http_port=free_port(),
-        mqtt_client_id="browser-ingest",
-    )
+    settings = e2e_settings(mosquitto, tmp_path, "browser-ingest")
     app = build(settings)
     for home in ("h1", "h2"):
         provision(app.state_store, home)
@@ -105,7 +89,7 @@ def page(anju: Anju) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
             yield page

@@ -19,19 +19,16 @@ import httpx
 import pytest
 
 from alerts.escalation.assembly import demo_contacts
-from anju.settings import Settings
 from anju.wiring import Anju, build
-from broker.mosquitto import Mosquitto, free_port
+from broker.mosquitto import Mosquitto
 from domain.access import Role
 from domain.alarms import Alarm
 from domain.model import Device, DeviceKind, Room
 from domain.points import FieldValue, Point
 from tests.conftest import require
-from tests.e2e.helpers import Publisher, provision
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, Publisher, e2e_settings, provision
 from tests.web.auth_support import PASSWORD, add_user, auth_of, token_for
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TZ = ZoneInfo("Asia/Shanghai")
 ROOMS = (Room.BEDROOM, Room.BATHROOM, Room.KITCHEN, Room.LIVING_ROOM)
 MOTION: dict[str, FieldValue] = {"type": "motion", "state": True}
@@ -66,12 +63,7 @@ def a_day(anju: Anju) -> None:
 
 @pytest.fixture
 def anju(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[Anju]:
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        mqtt_port=mosquitto.port,
-        http_port=free_port(),
-        mqtt_client_id="family-browser-ingest",
-    )
+    settings = e2e_settings(mosquitto, tmp_path, "family-browser-ingest")
     app = build(settings)
     provision(app.state_store, "h1")
     a_day(app)
@@ -100,7 +92,7 @@ def page(anju: Anju) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(
                 viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,

@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from anju.settings import Settings
 from anju.wiring import Anju, build
-from broker.mosquitto import Mosquitto, free_port
+from broker.mosquitto import Mosquitto
 from domain import contract
 from domain.access import Role
 from firmware_sim import models
@@ -26,22 +25,15 @@ from firmware_sim.firmware import Firmware, SeqStore
 from firmware_sim.mqtt import MqttSink
 from stores.state.users import UserRecord
 from tests.conftest import require
-from tests.e2e.helpers import provision
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, e2e_settings, provision
 from tests.web.auth_support import PASSWORD, add_user, auth_of, cheap_hash
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 OPERATOR = "值班员小李"
 
 
 @pytest.fixture
 def anju(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[Anju]:
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        mqtt_port=mosquitto.port,
-        http_port=free_port(),
-        mqtt_client_id="journey-ingest",
-    )
+    settings = e2e_settings(mosquitto, tmp_path, "journey-ingest")
     app = build(settings)
     provision(app.state_store, "h1")  # 玉罕 at home h1 of jinghong-01, SOS button and pendant
     add_user(app.app, Role.FAMILY, username="daughter", residents=["h1-r"])
@@ -68,7 +60,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:

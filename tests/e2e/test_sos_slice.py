@@ -13,18 +13,13 @@ from anju.settings import Settings
 from anju.wiring import Anju, build
 from broker.mosquitto import Mosquitto, free_port
 from domain.access import Role
-from tests.e2e.helpers import Publisher, SseReader, provision
+from tests.e2e.helpers import Publisher, SseReader, e2e_settings, provision
 from tests.web.auth_support import add_user, token_for
 
 
 @pytest.fixture
 def anju(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[Anju]:
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        mqtt_port=mosquitto.port,
-        http_port=free_port(),
-        mqtt_client_id="e2e-ingest",
-    )
+    settings = e2e_settings(mosquitto, tmp_path, "e2e-ingest")
     app = build(settings)
     provision(app.state_store, "h1")
     app.start()
