@@ -58,7 +58,11 @@ async def current_user(request: Request) -> Principal:
     found = await authenticate(request)
     if found is None:
         raise _unauthorized("not signed in (log in at /login, or send a bearer token)")
-    principal, csrf = found
+    return await _signed_in(request, *found)
+
+
+async def _signed_in(request: Request, principal: Principal, csrf: str | None) -> Principal:
+    """A cookie session's unsafe request must carry its CSRF token; remember who it is."""
     if csrf is not None and request.method in UNSAFE:
         await check_csrf(request, csrf)
     request.state.principal = principal
@@ -72,12 +76,7 @@ async def page_user(request: Request) -> Principal:
     if found is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise HTTPException(303, "log in first", headers={"Location": login_url(target)})
-    principal, csrf = found
-    if csrf is not None and request.method in UNSAFE:
-        await check_csrf(request, csrf)
-    request.state.principal = principal
-    request.state.csrf_token = csrf or ""
-    return principal
+    return await _signed_in(request, *found)
 
 
 def login_url(next_path: str) -> str:
