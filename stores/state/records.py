@@ -6,9 +6,7 @@ missing (`board_tables.create_board_tables`). Every call is one transaction.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,8 +15,8 @@ from sqlalchemy.engine import Connection, Engine
 from domain.calls import Callee, CallEntry, CallResult, Dispatch, Location, LocationSource
 from domain.checkins import Checkin, CheckinKind, CheckinResult
 from domain.record import FamilyMember, Household, ResidentRecord, SelfCare
-from stores import metrics
 from stores.state.board_tables import build_board_metadata, create_board_tables
+from stores.state.sqlkit import transaction
 
 
 class BoardStore:
@@ -30,12 +28,8 @@ class BoardStore:
         p = f"{schema}." if schema else ""
         self.t = {name.removeprefix(p): table for name, table in self.md.tables.items()}
 
-    @contextmanager
-    def tx(self, op: str) -> Iterator[Connection]:
-        started = time.perf_counter()
-        with self.engine.begin() as conn:
-            yield conn
-        metrics.STATE_SECONDS.labels(op).observe(time.perf_counter() - started)
+    def tx(self, op: str) -> AbstractContextManager[Connection]:
+        return transaction(self.engine, op)
 
     # resident records ----------------------------------------------------------------------
     def save_record(self, record: ResidentRecord) -> None:

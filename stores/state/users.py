@@ -8,9 +8,8 @@ takes the family's view along without any change here.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from domain.access import Principal, Role
-from stores import metrics
 from stores.state.auth_tables import build_auth_metadata
+from stores.state.sqlkit import transaction
 
 SCOPE_KINDS = ("community", "resident", "model")
 
@@ -73,12 +72,8 @@ class UserStore:
         )
         self.md.create_all(engine)
 
-    @contextmanager
-    def tx(self, op: str) -> Iterator[Connection]:
-        started = time.perf_counter()
-        with self.engine.begin() as conn:
-            yield conn
-        metrics.STATE_SECONDS.labels(op).observe(time.perf_counter() - started)
+    def tx(self, op: str) -> AbstractContextManager[Connection]:
+        return transaction(self.engine, op)
 
     # users ------------------------------------------------------------------------------
     def add_user(self, user: UserRecord, password_hash: str) -> None:
