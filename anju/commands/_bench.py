@@ -33,6 +33,12 @@ def mosquitto_missing() -> bool:
     return find_mosquitto() is None
 
 
+def show_lines(doc: Doc) -> None:
+    """The plain text form of a figures document: one `key: value` line per entry."""
+    for key, value in doc.items():
+        print(f"{key}: {value}")
+
+
 def report(
     args: argparse.Namespace,
     measure: Callable[[], Doc],

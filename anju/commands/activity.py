@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from anju.cli import Command
+from anju.commands._bench import add_json_flag, report, show_lines
 
 
 def _convert_configure(parser: argparse.ArgumentParser) -> None:
@@ -131,7 +132,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _bench_configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true")
+    add_json_flag(parser)
     parser.add_argument("--homes", type=int, default=200)
     parser.add_argument("--hours", type=float, default=24.0)
     parser.add_argument("--seed", type=int, default=1)
@@ -140,9 +141,7 @@ def _bench_configure(parser: argparse.ArgumentParser) -> None:
 def _bench(args: argparse.Namespace) -> int:
     from benchmarks.activity import bench
 
-    result = bench(args.homes, args.hours, args.seed)
-    print(json.dumps(result, indent=1) if args.json else result)
-    return 0
+    return report(args, lambda: bench(args.homes, args.hours, args.seed), show_lines)
 
 
 COMMANDS = [

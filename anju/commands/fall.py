@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from anju.cli import Command
+from anju.commands._bench import add_json_flag, report, show_lines
 from detectors.fall.model import DEFAULT_MODEL, load
 
 SUMMARY = (
@@ -119,7 +120,7 @@ def _run_eval(args: argparse.Namespace) -> int:
 
 
 def _configure_bench(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true")
+    add_json_flag(parser)
     parser.add_argument("--n", type=int, default=2000, help="windows to time")
     parser.add_argument("--seed", type=int, default=0)
 
@@ -127,8 +128,7 @@ def _configure_bench(parser: argparse.ArgumentParser) -> None:
 def _run_bench(args: argparse.Namespace) -> int:
     from benchmarks.fall_classify import run
 
-    _print(run(args.n, args.seed), True)
-    return 0
+    return report(args, lambda: run(args.n, args.seed), show_lines)
 
 
 COMMANDS = [
