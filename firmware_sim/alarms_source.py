@@ -29,11 +29,22 @@ def from_state(url: str, limit: int = 1_000_000) -> list[AlarmView]:
 
 
 def from_api(base: str, limit: int = 1000) -> list[AlarmView]:
+    """The newest `limit` alarms, read in pages of at most 200 (`next` followed)."""
     import httpx
 
-    doc: dict[str, Any] = httpx.get(
-        f"{base.rstrip('/')}/api/alarms", params={"limit": limit}
-    ).json()
+    found: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while len(found) < limit:
+        params: dict[str, Any] = {"limit": min(200, limit - len(found))}
+        if cursor is not None:
+            params["cursor"] = cursor
+        r = httpx.get(f"{base.rstrip('/')}/api/alarms", params=params)
+        r.raise_for_status()
+        doc: dict[str, Any] = r.json()
+        found.extend(doc["alarms"])
+        cursor = doc["next"]
+        if cursor is None:
+            break
     return [
         AlarmView(
             str(a["id"]),
@@ -43,5 +54,5 @@ def from_api(base: str, limit: int = 1000) -> list[AlarmView]:
             int(a["updated_ms"]),
             a.get("severity") == Severity.TECHNICAL.value,
         )
-        for a in doc["alarms"]
+        for a in found
     ]

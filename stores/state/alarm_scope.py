@@ -7,20 +7,28 @@ homes'. `domain.access.HomeScope` says what is visible (all, some communities, s
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from domain.access import HomeScope
-from domain.alarms import OPEN_STATES, Alarm
+from domain.alarms import OPEN_STATES, Alarm, Change
 from domain.model import Home, Resident
-from stores.state.alarm_views import homes_with_residents
-from stores.state.sql import SqlStateStore
+from stores.state.alarm_views import homes_with_residents, ids_in
+from stores.state.sql import _SEVERITY, _STATE, SqlStateStore
 
 _OPEN = sorted(s.value for s in OPEN_STATES)
 _HOME_FIELDS = tuple(f.name for f in dataclasses.fields(Home))
 MAX_IDS = 5000  # ids bound into one IN (SQLite allows 32,766 parameters a statement)
+
+
+class PageKey(NamedTuple):
+    """Where a page of alarms ends, in their order (raised_ms desc, alarm_id desc)."""
+
+    raised_ms: int
+    alarm_id: str
 
 
 class ScopedAlarms:
@@ -54,21 +62,74 @@ class ScopedAlarms:
         self, scope: HomeScope, *, open_only: bool = False, limit: int = 500, since_ms: int = 0
     ) -> list[Alarm]:
         """Newest first, only alarms of homes in `scope` raised at or after `since_ms`."""
+        return self.alarm_page(scope, open_only=open_only, limit=limit, since_ms=since_ms)[0]
+
+    def alarm_page(
+        self,
+        scope: HomeScope,
+        *,
+        open_only: bool = False,
+        limit: int = 100,
+        after: PageKey | None = None,
+        since_ms: int = 0,
+    ) -> tuple[list[Alarm], PageKey | None]:
+        """A page of alarms of homes in `scope`, newest first (raised_ms desc, alarm_id desc),
+        those after `after` in that order (keyset paging: a page costs the same wherever it
+        is, and a row raised or closed meanwhile moves no other row between pages). Returns
+        the page and the key to pass for the next one (None on the last page)."""
         if scope.empty:
-            return []
+            return [], None
         a = self._alarms
         query = (
             sa.select(a)
             .where(self._home_ids(scope, a.c.home_id, correlated=True))
             .order_by(a.c.raised_ms.desc(), a.c.alarm_id.desc())
-            .limit(limit)
+            .limit(limit + 1)  # one more row says whether there is a next page
         )
         if open_only:
             query = query.where(a.c.state.in_(_OPEN))
         if since_ms:
             query = query.where(a.c.raised_ms >= since_ms)
+        if after is not None:
+            query = query.where(
+                sa.or_(
+                    a.c.raised_ms < after.raised_ms,
+                    sa.and_(a.c.raised_ms == after.raised_ms, a.c.alarm_id < after.alarm_id),
+                )
+            )
         with self.store._tx("list_alarms_scoped") as conn:
-            return self.store._with_history(conn, conn.execute(query).all())
+            rows = conn.execute(query).all()
+            more = len(rows) > limit
+            alarms = self._with_history(conn, rows[:limit])
+        last = alarms[-1] if more else None
+        return alarms, None if last is None else PageKey(last.raised_ms, last.alarm_id)
+
+    def _with_history(self, conn: Connection, rows: Sequence[sa.Row[Any]]) -> list[Alarm]:
+        """Rows of `select(alarms)` (its columns are Alarm's fields in order) with their
+        history, read in one query with the page's ids as one parameter (`ids_in`); the
+        store's own `_with_history` binds one per id. Unpacked positionally, states and
+        severities by dict (attribute access and Enum() calls cost ~10 ms for 500 alarms)."""
+        if not rows:
+            return []
+        h = self.store._history
+        history: dict[str, list[Change]] = {r[0]: [] for r in rows}
+        query = (
+            sa.select(h.c.alarm_id, h.c.at_ms, h.c.state, h.c.actor, h.c.note)
+            .where(ids_in(conn.dialect, h.c.alarm_id, list(history)))
+            .order_by(h.c.alarm_id, h.c.pos)
+        )
+        for alarm_id, at_ms, state, actor, note in conn.execute(query):
+            history[alarm_id].append(Change(at_ms, _STATE[state], actor, note))
+        return [
+            Alarm(
+                alarm_id, home_id, type_, _SEVERITY[severity], _STATE[state], raised_ms,
+                updated_ms, device_id, int(count), evidence, history[alarm_id],
+            )
+            for (
+                alarm_id, home_id, type_, severity, state, raised_ms, updated_ms, device_id,
+                count, evidence, *_,
+            ) in cast("Sequence[tuple[Any, ...]]", rows)
+        ]  # fmt: skip
 
     def _scoped_homes(self, scope: HomeScope) -> sa.ColumnElement[bool]:
         h = self._homes

@@ -27,12 +27,16 @@ def raise_sos(board: Board, home: str = "h1", seq: int = 1) -> str:
     return board.alarms.on_detection(detection).alarm_id
 
 
-def test_list_shows_open_alarms_critical_and_newest_first(board: Board, client: TestClient) -> None:
+def test_list_shows_open_alarms_newest_first(board: Board, client: TestClient) -> None:
+    """Newest first (raised_ms desc, then id desc: the order the pages follow); the board puts
+    critical ones first itself."""
     minor = board.alarms.on_detection(Detection("h1", "wellness", Severity.MINOR, 1)).alarm_id
     older = raise_sos(board, "h2")
     newer = raise_sos(board, "h1")
     body = client.get("/api/alarms", params={"open": "true"}).json()
-    assert [a["id"] for a in body["alarms"]] == [newer, older, minor]
+    assert {a["id"] for a in body["alarms"]} == {newer, older, minor} and body["next"] is None
+    keys = [(a["raised_ms"], a["id"]) for a in body["alarms"]]
+    assert keys == sorted(keys, reverse=True)
     first = body["alarms"][0]
     assert first["home"]["address"] == "景洪市嘎兰中路 8 号"
     assert first["home"]["residents"] == ["岩温"]
@@ -89,6 +93,8 @@ def test_bad_input_gets_a_4xx_with_a_message(board: Board, client: TestClient) -
             "outcome",
         ),
         (client.get("/api/alarms", params={"limit": 0}), 422, "limit"),
+        (client.get("/api/alarms", params={"limit": 201}), 422, "limit"),
+        (client.get("/api/alarms", params={"cursor": "x"}), 400, "cursor"),
         (client.get("/api/alarms", params={"open": "maybe"}), 422, "open"),
     ]
     for response, status, words in cases:

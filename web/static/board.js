@@ -179,11 +179,22 @@
     return !cur || cur.updated_ms <= a.updated_ms;
   }
 
+  // Every open alarm, page after page (the API gives at most 200 a request; keyset pages, so
+  // none twice). The list counts as read when its first page was (its X-Read-Ms): an alarm
+  // raised after that is newer than the cursor, on no later page, so only the feed brings it.
   async function fetchList() {
     let read = NaN;
-    const body = await api("GET", "/api/alarms?open=true&limit=1000", undefined, (r) => { read = Number(r.headers.get("X-Read-Ms")); });
+    const found = [];
+    let cursor = null;
+    do {
+      const url = "/api/alarms?open=true&limit=200" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
+      const first = cursor === null;
+      const body = await api("GET", url, undefined, (r) => { if (first) read = Number(r.headers.get("X-Read-Ms")); });
+      found.push(...body.alarms);
+      cursor = body.next;
+    } while (cursor);
     if (Number.isFinite(read)) listRead = listRead === null ? read : Math.max(listRead, read);
-    return body.alarms;
+    return found;
   }
 
   function release() {
