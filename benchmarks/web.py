@@ -9,7 +9,9 @@ throwaway schema in PostgreSQL), signed in as an operator who watches every comm
   notes the wall-clock time each new row enters the DOM (and the next animation frame, when it is
   painted) against the wall-clock time just before the raise (one machine, one clock);
 - API list endpoints with httpx, round-robin so every endpoint sees the same machine load, against
-  two baselines from the same run: `/healthz` (no sign-in) and `/api/me` (sign-in only).
+  two baselines from the same run: `/healthz` (no sign-in) and `/api/me` (sign-in only); the
+  alarm list at its default page (100) and its largest (200), warm and cold, and, as information
+  beside them, the board's whole read of every open alarm (pages of 200, `next` followed).
 """
 
 from __future__ import annotations
@@ -261,7 +263,9 @@ def run(
             "board_load_p95_le_1000_ms": loads_doc["p95_ms"] <= 1000,
             "new_alarm_p99_le_200_ms": new_doc["p99_ms"] <= 200,
             "api_lists_p95_le_50_ms": all(
-                v["p95_ms"] <= 50 for k, v in api["endpoints"].items() if k not in BASELINES
+                v["p95_ms"] <= 50
+                for k, v in api["endpoints"].items()
+                if k not in BASELINES and k not in INFORMATIONAL
             ),
         },
     }
@@ -269,18 +273,35 @@ def run(
 
 BASELINES = ("/healthz", "/api/me")
 COLD = " (cold)"  # the alarm service's 60 s cache of homes and residents emptied first
+EVERY_PAGE = " (every page)"  # the board's read: `next` followed until null, one after another
 AUDIT_PAGE = "/api/audit?limit=100&before_id={}"  # a fixed page: the run keeps adding rows
 ENDPOINTS = (
-    ("/api/alarms?open=true", "operator"),
+    ("/api/alarms?open=true", "operator"),  # the default page (100)
     ("/api/alarms?open=true" + COLD, "operator"),
-    ("/api/alarms?open=true&limit=1000", "operator"),
-    ("/api/alarms?open=true&limit=1000" + COLD, "operator"),
+    ("/api/alarms?open=true&limit=200", "operator"),  # the largest page
+    ("/api/alarms?open=true&limit=200" + COLD, "operator"),
+    ("/api/alarms?open=true&limit=200" + EVERY_PAGE, "operator"),
     ("/api/homes", "operator"),
     ("/api/checkins", "operator"),
     ("/api/devices", "admin"),
     ("/api/audit", "admin"),  # AUDIT_PAGE
 )
+# Reported, not a goal of its own: several requests (3 for 500 alarms), each page a goal above.
+INFORMATIONAL = ("/api/alarms?open=true&limit=200" + EVERY_PAGE,)
 WARM_ROUNDS = 20  # untimed, and enough audit rows for the fixed page
+
+
+def every_page(client: httpx.Client, path: str) -> tuple[httpx.Response, int, int]:
+    """The list read as the board does: `next` followed until null. Returns the last answer,
+    the number of pages and the bytes of all of them."""
+    pages, size, cursor = 0, 0, None
+    while True:
+        r = client.get(path, params={} if cursor is None else {"cursor": cursor})
+        r.raise_for_status()
+        pages, size = pages + 1, size + len(r.content)
+        cursor = r.json()["next"]
+        if cursor is None:
+            return r, pages, size
 
 
 def api_lists(bench: Bench, requests: int, rounds: int, log: Log) -> dict[str, Any]:
@@ -291,6 +312,7 @@ def api_lists(bench: Bench, requests: int, rounds: int, log: Log) -> dict[str, A
     per_round = max(1, requests // rounds)
     times: dict[str, list[list[float]]] = {p: [[] for _ in range(rounds)] for p, _ in targets}
     sizes: dict[str, int] = {}
+    pages: dict[str, int] = {}
     forget = bench.anju.alarms.forget_homes
     with (
         httpx.Client(base_url=bench.url, headers=bench.operator, timeout=30) as op,
@@ -303,22 +325,28 @@ def api_lists(bench: Bench, requests: int, rounds: int, log: Log) -> dict[str, A
                 audit_page = AUDIT_PAGE.format(newest)
             for name, who in targets:
                 client = op if who == "operator" else admin
-                path = name.removesuffix(COLD)
+                path = name.removesuffix(COLD).removesuffix(EVERY_PAGE)
                 if path == "/api/audit":
                     path = audit_page or AUDIT_PAGE.format(2**53 - 1)
                 if name.endswith(COLD):
                     forget()
                 started = time.perf_counter()
-                r = client.get(path)
+                if name.endswith(EVERY_PAGE):
+                    r, pages[name], size = every_page(client, path)
+                else:
+                    r = client.get(path)
+                    size = len(r.content)
                 took = (time.perf_counter() - started) * 1000
                 if path != "/healthz":  # 503 without a broker: it still runs every check
                     r.raise_for_status()
                 if i >= 0:
                     times[name][i // per_round].append(took)
                 else:
-                    sizes[name] = len(r.content)
+                    sizes[name] = size
     endpoints = {
-        name: rounds_summary(values, times["/api/me"]) | {"bytes": sizes[name]}
+        name: rounds_summary(values, times["/api/me"])
+        | {"bytes": sizes[name]}
+        | ({"pages": pages[name]} if name in pages else {})
         for name, values in times.items()
     }
     log(f"API: {len(targets)} endpoints x {rounds} rounds x {per_round} requests")

@@ -48,9 +48,9 @@ OBSERVER = """
     }
     if (b.rendered === null && document.querySelectorAll("li.alarm").length >= b.want) {
       b.rendered = performance.now();
-      const e = performance.getEntriesByType("resource")
-        .find((x) => x.name.includes("/api/alarms"));
-      b.api = e ? e.duration : null;
+      const e = performance.getEntriesByType("resource")  // the list's pages, one after another
+        .filter((x) => x.name.includes("/api/alarms?"));
+      b.api = e.length ? e[e.length - 1].responseEnd - e[0].startTime : null;
     }
   }).observe(document, { childList: true, subtree: true });
 })();

@@ -51,9 +51,10 @@ def _show(doc: Doc) -> None:
         f"event to row p99 {new['event_to_row']['p99_ms']} ms"
     )
     for path, e in doc["api"]["endpoints"].items():
+        pages = f"  ({e['pages']} pages, not a goal)" if "pages" in e else ""
         print(
             f"  {path:45} p50 {e['p50_ms']:7} ms  p95 {e['p95_ms']:7} ms  "
-            f"x{e['p95_vs_api_me']:<5} rounds' p95 {e['p95_rounds_ms']}"
+            f"x{e['p95_vs_api_me']:<5} rounds' p95 {e['p95_rounds_ms']}{pages}"
         )
     print(
         "goals: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in doc["goals"].items())
