@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import sqlalchemy as sa
@@ -296,7 +297,8 @@ def every_page(client: httpx.Client, path: str) -> tuple[httpx.Response, int, in
     the number of pages and the bytes of all of them."""
     pages, size, cursor = 0, 0, None
     while True:
-        r = client.get(path, params={} if cursor is None else {"cursor": cursor})
+        # in the path by hand: httpx's `params` would replace the path's own query
+        r = client.get(path if cursor is None else f"{path}&cursor={quote(cursor)}")
         r.raise_for_status()
         pages, size = pages + 1, size + len(r.content)
         cursor = r.json()["next"]
