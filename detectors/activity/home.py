@@ -66,11 +66,7 @@ class Home:
                 _room(s.last_room), local(s.last_ms, self.tz).hour_index, (ts_ms - s.last_ms) / 1000
             )
         if was_out:
-            since = s.out_since_ms or s.leave_ms or s.last_ms
-            if s.mode is Mode.NORMAL:
-                keep_last(s.outings_s, (ts_ms - since) / 1000)
-            s.out_since_ms = None
-            s.out_at_night = False
+            self._came_back(ts_ms)
         if s.prewarning is not None:
             out.append(
                 self.detection(
@@ -78,24 +74,19 @@ class Home:
                 )
             )
             s.prewarning = None
-        if (
-            s.mode is Mode.AWAY
-            and not front_door
-            and s.front_door_ms > s.mode_since_ms
-            and ts_ms - s.front_door_ms < 30 * 60_000
-        ):
-            s.mode = Mode.NORMAL  # came back in through the front door: away ends by itself
+        self._back_from_away(ts_ms, front_door)
         night = in_window(here.hour, cfg.night_start_h, cfg.night_end_h)
         self._rest(room, ts_ms, here.hour, night, bed)
         same_passage = ts_ms - s.front_door_ms <= PASSAGE_MS
-        leaving = front_door and (
-            (same_passage and s.leave_ms is not None)
-            or (not same_passage and not was_out and s.mode is not Mode.AWAY)
-        )
-        self._count(room, ts_ms, here.hour, leaving and s.leave_ms is None, was_out)
+        if front_door and not same_passage:  # a passage's first door event sets its direction
+            s.passage_leaving = not was_out and s.mode is not Mode.AWAY
+        # ... and a door event later in a leaving passage is her going, even after a sensor
+        # inside spoke in between (B's kitchen PIR sees the hall: door, kitchen, door, gone)
+        leaving = front_door and s.passage_leaving
+        first = leaving and not same_passage
+        self._count(room, ts_ms, here.hour, first, was_out)
         late = self._bathroom(room, ts_ms, was_out)
         if front_door:
-            first = leaving and s.leave_ms is None
             told = self._front_door(ts_ms, here.hour_index, leaving)
             out.extend(told)
             if first:  # leaving at an hour of the night she is not usually out (one alarm:
@@ -113,6 +104,26 @@ class Home:
         s.latched = []
         s.next_due_ms = 0
         return out
+
+    def _came_back(self, ts_ms: int) -> None:
+        """The outing ended: remember how long it lasted."""
+        s = self.state
+        since = s.out_since_ms or s.leave_ms or s.last_ms
+        if s.mode is Mode.NORMAL:
+            keep_last(s.outings_s, (ts_ms - since) / 1000)
+        s.out_since_ms = None
+        s.out_at_night = False
+
+    def _back_from_away(self, ts_ms: int, front_door: bool) -> None:
+        """Came back in through the front door: away mode ends by itself."""
+        s = self.state
+        if (
+            s.mode is Mode.AWAY
+            and not front_door
+            and s.front_door_ms > s.mode_since_ms
+            and ts_ms - s.front_door_ms < 30 * 60_000
+        ):
+            s.mode = Mode.NORMAL
 
     def _rest(
         self, room: Room | None, ts_ms: int, hour: float, night: bool, bed: bool | None

@@ -7,7 +7,18 @@ from domain import contract
 from domain.clock import now_ms
 from domain.decode import Message
 from domain.model import Device, DeviceKind, Room
-from tests.activity.helpers import DAY_MS, HOME, HOUR_MS, MIN_MS, MONDAY_MS, bed, door, motion, msg
+from tests.activity.helpers import (
+    DAY_MS,
+    HOME,
+    HOUR_MS,
+    MIN_MS,
+    MONDAY_MS,
+    bed,
+    door,
+    motion,
+    msg,
+    usual_day,
+)
 from tests.activity.test_activity_rules import learned_home
 
 HALL = Device("pir-hall", HOME, DeviceKind.MOTION, "pir", Room.ENTRANCE)
@@ -88,3 +99,69 @@ def test_a_flush_heard_after_the_bedroom_door_does_not_put_her_back_in_the_bathr
     assert h.detector.state(HOME).last_room == "bedroom"
     h.advance_to(night + 5 * HOUR_MS)
     assert "bathroom_too_long" not in [a.type for a in h.alarms(night)]
+
+
+def test_a_room_sensor_between_two_door_events_of_one_passage_does_not_keep_her_in() -> None:
+    # house B: the kitchen PIR sees the hall, so leaving reads door, kitchen, door, then nothing
+    h = learned_home(ActivityConfig(not_returned_floor_s=8 * 3600))
+    day = MONDAY_MS + 9 * DAY_MS
+    h.feed(usual_day(day)[:8])
+    left = now_ms(h.clock) + MIN_MS
+    h.feed([door(left), motion(left + 4000, "kitchen"), door(left + 9000, "closed")])
+    h.advance_to(left + 7 * HOUR_MS)
+    assert h.alarms(left) == []  # out: no inactivity alarm while she is away
+    h.advance_to(left + 9 * HOUR_MS)
+    assert [a.type for a in h.alarms(left)] == ["not_returned"]
+
+
+def test_a_passage_that_began_with_her_coming_home_stays_a_return() -> None:
+    h = learned_home(ActivityConfig(not_returned_floor_s=8 * 3600))
+    day = MONDAY_MS + 9 * DAY_MS
+    h.feed(usual_day(day)[:8])
+    left = now_ms(h.clock) + MIN_MS
+    h.feed([door(left), door(left + 5000, "closed")])
+    back = left + 2 * HOUR_MS
+    h.feed([door(back), motion(back + 4000, "kitchen"), door(back + 9000, "closed")])
+    h.advance_to(back + 6 * HOUR_MS)
+    assert [a.type for a in h.alarms(back)][:1] == ["inactivity"]  # home, then silent
+
+
+def test_judged_days_stay_inside_the_labelled_span() -> None:
+    from detectors.activity.evaluate import window
+    from detectors.activity.replay import Recording, Row
+
+    rows = [Row(MONDAY_MS, "s", "ON"), Row(MONDAY_MS + 27 * DAY_MS, "s", "ON")]
+    labels = [(MONDAY_MS + 3 * DAY_MS, MONDAY_MS + 17 * DAY_MS, "leave-house")]
+    rec = Recording(HOME, {}, rows, labels)
+    assert window(rec, 7, None) == (MONDAY_MS + 7 * DAY_MS, MONDAY_MS + 17 * DAY_MS)
+    assert window(rec, 1, 5) == (MONDAY_MS + 3 * DAY_MS, MONDAY_MS + 5 * DAY_MS)
+
+
+def test_a_collapse_cut_sees_no_event_after_the_cut() -> None:
+    from detectors.activity.evaluate import Replay, collapse
+    from detectors.activity.replay import Recording, Row
+
+    # a busy week, then at the cut she is in the bathroom; 20 s later the real recording has
+    # her leave by the front door. The cut must not see that: she lies in the bathroom.
+    def stamped(pairs: list[tuple[Message, Device]]) -> list[tuple[int, Message, Device]]:
+        return [
+            (m.body.ts, m, d) for m, d in pairs if not isinstance(m.body, contract.Availability)
+        ]
+
+    items: list[tuple[int, Message, Device]] = []
+    for d in range(9):
+        items += stamped(usual_day(MONDAY_MS + d * DAY_MS))
+    items += stamped(usual_day(MONDAY_MS + 9 * DAY_MS)[:8])
+    in_bath = items[-1][0] + 5 * MIN_MS
+    m, dev = motion(in_bath, "bathroom")
+    items.append((in_bath, m, dev))
+    for offset, state in ((30_000, "open"), (35_000, "closed")):
+        m, dev = door(in_bath + offset, state)
+        items.append((in_bath + offset, m, dev))
+    rows = [Row(items[0][0], "s", "ON"), Row(items[-1][0], "s", "ON")]
+    replay = Replay(Recording(HOME, {}, rows, []), sorted(items, key=lambda i: i[0]))
+    result = collapse(replay, [in_bath + 10_000], ActivityConfig(prewarning_s=0), 60.0)
+    assert result["cuts"] == 1
+    assert result["bound_median_min"] == 0.3  # the real recording moved 20 s after the cut
+    assert result["no_alarm_within_12h"] == 0  # seen leaving, she would be "out" for 16 h
+    assert float(str(result["median_min"])) <= 125
