@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,7 @@ def evaluate_dir(directory: Path, args: argparse.Namespace) -> dict[str, Any]:
         false_alarms,
         full_run,
         night_bathroom_cuts,
+        window,
     )
     from detectors.activity.replay import load
 
@@ -92,6 +94,10 @@ def evaluate_dir(directory: Path, args: argparse.Namespace) -> dict[str, Any]:
             [d for d in found if d.type not in ("prewarning", "prewarning_cancelled")]
         ),
         "judged_days": list(judge),
+        "judged_span": [
+            datetime.fromtimestamp(ms / 1000, UTC).replace(tzinfo=None).isoformat()
+            for ms in window(rec, *judge)
+        ],
         "after_learning": false_alarms(found, replay, *judge),
     }
     baseline = dataclasses.replace(FIXED_12H)
@@ -104,6 +110,8 @@ def evaluate_dir(directory: Path, args: argparse.Namespace) -> dict[str, Any]:
         night = night_bathroom_cuts(replay, args.collapse, args.seed, *judge)
         result["collapse_day"] = collapse(replay, day, cfg, args.tick)
         result["collapse_night_bathroom"] = collapse(replay, night, cfg, args.tick)
+        label_only = night_bathroom_cuts(replay, args.collapse, args.seed, *judge, sensed=False)
+        result["collapse_night_bathroom_label_only"] = collapse(replay, label_only, cfg, args.tick)
         if not args.no_baseline:
             result["baseline_fixed_12h"]["collapse_day"] = collapse(
                 replay, day, baseline, args.tick
@@ -125,9 +133,14 @@ def _eval(args: argparse.Namespace) -> int:
             f"{r['home']}: {r['days']} days, {fa['false_care_alarms']} care alarms in "
             f"{fa['evaluated_days']} days after learning ({fa['per_30_days']} per 30 days)"
         )
-        for key in ("collapse_day", "collapse_night_bathroom"):
+        for key in (
+            "collapse_day",
+            "collapse_night_bathroom",
+            "collapse_night_bathroom_label_only",
+        ):
             if key in r:
-                print(f"  {key}: {r[key]}  baseline 12 h: {r['baseline_fixed_12h'][key]}")
+                base = r.get("baseline_fixed_12h", {}).get(key)
+                print(f"  {key}: {r[key]}" + (f"  baseline 12 h: {base}" if base else ""))
     return 0
 
 

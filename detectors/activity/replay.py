@@ -148,8 +148,11 @@ def run(
     tick_s: float = 60.0,
     until_ms: int | None = None,
     on_tick: Callable[[int], None] | None = None,
+    on_message: Callable[[int], None] | None = None,
 ) -> list[Detection]:
-    """Feed messages in time order, ticking the detector every `tick_s` of recorded time."""
+    """Feed messages in time order, ticking the detector every `tick_s` of recorded time.
+
+    `on_tick(clock)` runs before each tick and `on_message(ts)` before each message is fed."""
     step = int(tick_s * 1000)
     found: list[Detection] = []
     if not items:
@@ -161,6 +164,8 @@ def run(
             if on_tick is not None:
                 on_tick(clock)
             found.extend(detector.tick(clock))
+        if on_message is not None:
+            on_message(ts)
         found.extend(detector.on_message(message, device, ts))
     end = until_ms if until_ms is not None else clock
     while clock + step <= end:
