@@ -49,7 +49,7 @@ class ActivityConfig:
     # front door and outings
     out_after_s: float = 10 * MIN  # front door then this long without inside activity: out
     return_needs_door: bool = True  # while out, only a front door passage brings her back ...
-    ghost_return_s: float = 30 * MIN  # ... or signs of life inside that go on this long
+    ghost_return_s: float = 30 * MIN  # ... or 3 bursts of life inside, 2 rooms, within this
     door_night_start_h: float = 0.0  # front door opened in this window (wandering) ...
     door_night_end_h: float = 5.0
     door_night_usual: int = 2  # ... unless it was used at that hour on this many learned days

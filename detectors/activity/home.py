@@ -23,6 +23,7 @@ DAY_RULES = frozenset({"not_up", "no_kitchen_activity", "door_at_night", "wellne
 PASSAGE_MS = 120_000  # front door events this close together are one passage (in or out)
 SETTLE_MS = 120_000  # sensors of one movement arrive out of order: a new rest is not ended
 # by another room's event in its first two minutes (bedroom door, then the flush heard late)
+GHOST_BURST_MS = 60_000  # while out, a sensor's events closer than this are one burst
 MINOR_RULES = frozenset({"no_kitchen_activity", "wellness", "prewarning", "prewarning_cancelled"})
 
 
@@ -51,16 +52,9 @@ class Home:
             # nobody comes home through a wall: a sign of life inside while the resident is
             # out, without the front door first, is a pet, a visitor's sensor or a glitch ...
             s.out_since_ms = s.out_since_ms or s.leave_ms or s.last_ms
-            if s.ghost_since_ms < s.out_since_ms:
-                s.ghost_since_ms, s.ghost_events, s.ghost_rooms = ts_ms, 0, []
-            s.ghost_events += 1
-            where = room.value if room else Room.OTHER.value
-            if where not in s.ghost_rooms:
-                s.ghost_rooms.append(where)
-            persistent = ts_ms - s.ghost_since_ms >= cfg.ghost_return_s * 1000
-            if not (persistent and s.ghost_events >= 3 and len(s.ghost_rooms) >= 2):
-                return out  # ... unless it goes on, in more than one room (one sensor alone
-                # is a pet or the sun on a PIR): then the door sensor missed her return
+            if not self._ghost_is_her(room, ts_ms, s.out_since_ms):
+                return out  # ... unless she moves about, in more than one room (one sensor
+                # alone is a pet or the sun on a PIR): then the door sensor missed her return
         if s.last_ms and not was_out and s.rest_since_ms is None and s.mode is Mode.NORMAL:
             self.hist.add(
                 _room(s.last_room), local(s.last_ms, self.tz).hour_index, (ts_ms - s.last_ms) / 1000
@@ -104,6 +98,34 @@ class Home:
         s.latched = []
         s.next_due_ms = 0
         return out
+
+    def _ghost_is_her(self, room: Room | None, ts_ms: int, out_since_ms: int) -> bool:
+        """Signs of life while she is out: is it her, back without the door sensor seeing it?
+
+        Her, if within the last `ghost_return_s` there were at least three bursts (a sensor
+        again after a minute's pause) in at least two rooms. A person who came home moves
+        about; bursts hours apart are not that, even in two rooms (house B: the kitchen PIR at
+        21:06, the bathroom PIR at 21:47 and 22:32, while she was away for a day and a half).
+        Each ON/OFF message is not a burst: one PIR trigger alone sends two or four.
+        """
+        s = self.state
+        window_ms = int(self.cfg.ghost_return_s * 1000)
+        where = room.value if room else Room.OTHER.value
+        if s.ghost_since_ms < out_since_ms:  # a new outing: forget the last one's ghosts
+            s.ghost_since_ms, s.ghost_times, s.ghost_rooms = out_since_ms, [], []
+        keep = [
+            (t, r)
+            for t, r in zip(s.ghost_times, s.ghost_rooms, strict=False)
+            if ts_ms - t <= window_ms
+        ]
+        same = [i for i, (t, r) in enumerate(keep) if r == where and ts_ms - t < GHOST_BURST_MS]
+        if same:  # the same burst goes on: remember its last event
+            keep[same[-1]] = (ts_ms, where)
+        else:
+            keep.append((ts_ms, where))
+        s.ghost_times = [t for t, _ in keep]
+        s.ghost_rooms = [r for _, r in keep]
+        return len(keep) >= 3 and len(set(s.ghost_rooms)) >= 2
 
     def _came_back(self, ts_ms: int) -> None:
         """The outing ended: remember how long it lasted."""

@@ -64,9 +64,9 @@ class HomeState(msgspec.Struct):
     prewarning: Prewarning | None = None
     latched: list[str] = msgspec.field(default_factory=list)  # raised for the current silence
     kitchen_hot: bool = False
-    ghost_events: int = 0  # signs of life while out, with no front door passage: not counted
-    ghost_since_ms: int = 0
-    ghost_rooms: list[str] = msgspec.field(default_factory=list)
+    ghost_since_ms: int = 0  # the outing the ghost bursts below belong to (its start)
+    ghost_times: list[int] = msgspec.field(default_factory=list)  # signs of life while out
+    ghost_rooms: list[str] = msgspec.field(default_factory=list)  # ... (last event of a burst)
     today: DayStats = msgspec.field(default_factory=DayStats)
     history: list[list[float]] = msgspec.field(default_factory=list)  # daily feature vectors
     wake_hours: list[float] = msgspec.field(default_factory=list)

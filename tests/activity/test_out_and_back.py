@@ -1,0 +1,42 @@
+"""Out or in: what the front door and the sensors inside say while she comes and goes."""
+
+from __future__ import annotations
+
+from detectors.activity.config import ActivityConfig
+from tests.activity.helpers import (
+    DAY_MS,
+    HOME,
+    HOUR_MS,
+    MIN_MS,
+    MONDAY_MS,
+    door,
+    motion,
+)
+from tests.activity.test_activity_rules import learned_home
+
+
+def test_sensors_firing_hours_apart_while_she_is_out_do_not_bring_her_back() -> None:
+    # house B, away for a day and a half: the kitchen PIR at 21:06, the bathroom PIR at 21:47
+    # and 22:32 (each trigger a few messages). Two rooms, but nobody moving about.
+    h = learned_home(ActivityConfig(not_returned_floor_s=30 * 3600))
+    left = MONDAY_MS + 9 * DAY_MS + 6 * HOUR_MS
+    h.feed([motion(left - MIN_MS, "kitchen"), door(left), door(left + 5000, "closed")])
+    for start, where in ((15 * HOUR_MS, "kitchen"), (15 * HOUR_MS + 41 * MIN_MS, "bathroom")):
+        h.feed([motion(left + start + k * 1000, where) for k in range(3)])
+    h.feed([motion(left + 16 * HOUR_MS + 26 * MIN_MS, "bathroom")])
+    assert h.detector.state(HOME).out_since_ms is not None
+    h.advance_to(left + 20 * HOUR_MS)
+    assert h.alarms(left) == []  # no bathroom_too_long, no inactivity: the house is empty
+
+
+def test_back_without_the_door_sensor_moving_about_in_two_rooms_is_her() -> None:
+    h = learned_home(ActivityConfig(not_returned_floor_s=30 * 3600))
+    left = MONDAY_MS + 9 * DAY_MS + 6 * HOUR_MS
+    h.feed([motion(left - MIN_MS, "kitchen"), door(left), door(left + 5000, "closed")])
+    back = left + 4 * HOUR_MS  # the door contact missed her return
+    h.feed([motion(back, "kitchen"), motion(back + 4 * MIN_MS, "kitchen")])
+    assert h.detector.state(HOME).out_since_ms is not None  # one room: could be the cat
+    h.feed([motion(back + 9 * MIN_MS, "bathroom")])
+    assert h.detector.state(HOME).out_since_ms is None
+    h.advance_to(back + 8 * HOUR_MS)
+    assert "bathroom_too_long" in [a.type for a in h.alarms(back)]  # watched again
