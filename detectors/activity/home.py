@@ -21,6 +21,7 @@ from domain.model import Room
 
 DAY_RULES = frozenset({"not_up", "no_kitchen_activity", "door_at_night", "wellness"})
 PASSAGE_MS = 120_000  # front door events this close together are one passage (in or out)
+REOPEN_MS = 30_000  # ... unless the door opens again after staying shut this long
 SETTLE_MS = 120_000  # sensors of one movement arrive out of order: a new rest is not ended
 # by another room's event in its first two minutes (bedroom door, then the flush heard late)
 GHOST_BURST_MS = 60_000  # while out, a sensor's events closer than this are one burst
@@ -72,8 +73,17 @@ class Home:
         night = in_window(here.hour, cfg.night_start_h, cfg.night_end_h)
         self._rest(room, ts_ms, here.hour, night, bed)
         same_passage = ts_ms - s.front_door_ms <= PASSAGE_MS
+        if front_door and same_passage and not s.passage_leaving and s.passage_doors % 2 == 0:
+            # she came in, and the door opens again (open and shut alternate) after it stayed
+            # shut a while: a new passage, she went straight out again (house B at 19:18 then
+            # 19:19, house C at 22:22 then 22:25). Read as one passage in, she was home and
+            # silent for hours while she was out. (A leaving passage keeps its direction.)
+            same_passage = ts_ms - s.front_door_ms < REOPEN_MS
         if front_door and not same_passage:  # a passage's first door event sets its direction
             s.passage_leaving = not was_out and s.mode is not Mode.AWAY
+            s.passage_doors = 0
+        if front_door:
+            s.passage_doors += 1
         # ... and a door event later in a leaving passage is her going, even after a sensor
         # inside spoke in between (B's kitchen PIR sees the hall: door, kitchen, door, gone)
         leaving = front_door and s.passage_leaving

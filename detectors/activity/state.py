@@ -46,6 +46,7 @@ class HomeState(msgspec.Struct):
     leave_ms: int | None = None  # last door event of a leaving passage, while nothing followed
     front_door_ms: int = 0  # last front door event (events within 2 min are one passage)
     passage_leaving: bool = False  # the passage began with her inside: she is going out
+    passage_doors: int = 0  # front door events in the passage (odd: the door is open)
     out_since_ms: int | None = None  # left through the front door, house quiet since
     out_at_night: bool = False  # the current outing began at an unusual hour of the night
     bath_since_ms: int | None = None  # in the bathroom since (first of its run of events)

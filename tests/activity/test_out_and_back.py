@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from detectors.activity.config import ActivityConfig
+from domain.clock import now_ms
 from tests.activity.helpers import (
     DAY_MS,
     HOME,
@@ -11,6 +12,7 @@ from tests.activity.helpers import (
     MONDAY_MS,
     door,
     motion,
+    usual_day,
 )
 from tests.activity.test_activity_rules import learned_home
 
@@ -40,3 +42,37 @@ def test_back_without_the_door_sensor_moving_about_in_two_rooms_is_her() -> None
     assert h.detector.state(HOME).out_since_ms is None
     h.advance_to(back + 8 * HOUR_MS)
     assert "bathroom_too_long" in [a.type for a in h.alarms(back)]  # watched again
+
+
+def test_came_in_and_straight_out_again_is_out() -> None:
+    # house B 19:18 / 19:19: the door opens and shuts, 50 s later opens and shuts again, and
+    # nothing inside in between: she came home and left again, she is not home and silent
+    h = learned_home(ActivityConfig(not_returned_floor_s=16 * 3600))
+    day = MONDAY_MS + 9 * DAY_MS
+    h.feed(usual_day(day)[:8])
+    left = now_ms(h.clock) + MIN_MS
+    h.feed([door(left), door(left + 5000, "closed")])
+    back = left + 3 * HOUR_MS
+    h.feed(
+        [door(back), door(back + 3000, "closed"), door(back + 4000), door(back + 5000, "closed")]
+    )
+    again = back + 58_000
+    h.feed([door(again), door(again + 9000, "closed")])
+    h.advance_to(again + 6 * HOUR_MS)
+    assert h.alarms(back) == []
+    assert h.detector.state(HOME).out_since_ms is not None
+
+
+def test_a_door_that_bounces_or_stays_open_on_the_way_in_is_one_passage() -> None:
+    h = learned_home(ActivityConfig(not_returned_floor_s=16 * 3600))
+    day = MONDAY_MS + 9 * DAY_MS
+    h.feed(usual_day(day)[:8])
+    left = now_ms(h.clock) + MIN_MS
+    h.feed([door(left), door(left + 5000, "closed")])
+    back = left + 3 * HOUR_MS
+    # open, shut, open (a bounce), then held open 50 s with the shopping, then shut
+    h.feed(
+        [door(back), door(back + 2000, "closed"), door(back + 3000), door(back + 53_000, "closed")]
+    )
+    h.advance_to(back + 6 * HOUR_MS)
+    assert [a.type for a in h.alarms(back)][:1] == ["inactivity"]  # home, then silent
