@@ -21,6 +21,8 @@ from domain.model import Room
 
 DAY_RULES = frozenset({"not_up", "no_kitchen_activity", "door_at_night", "wellness"})
 PASSAGE_MS = 120_000  # front door events this close together are one passage (in or out)
+GLIMPSE_MS = 5_000  # ... and a sensor inside this soon after her door event sees the door
+# area, not her in a room: shutting the door and walking to a room takes longer than that
 REOPEN_MS = 30_000  # ... unless the door opens again after staying shut this long
 SETTLE_MS = 120_000  # sensors of one movement arrive out of order: a new rest is not ended
 # by another room's event in its first two minutes (bedroom door, then the flush heard late)
@@ -99,9 +101,13 @@ class Home:
             s.front_door_ms = ts_ms
             s.leave_ms = ts_ms if leaving else None
             s.out_since_ms = None
-        elif not (room is Room.ENTRANCE and same_passage):
+        elif not (room is Room.ENTRANCE and same_passage) and not (
+            s.leave_ms is not None and ts_ms - s.front_door_ms <= GLIMPSE_MS
+        ):
             # life inside after the door: she did not go after all (the hall's own motion
-            # sensor in the same passage is her on the way out, often reported after the door)
+            # sensor in the same passage is her on the way out, often reported after the door;
+            # so is a room's sensor in the seconds after it: house B's kitchen PIR sees the
+            # hall and fires 1-4 s after she shut the door behind her, then nothing for hours)
             s.leave_ms = None
         seen_in: str | None = room.value if room else None
         s.last_ms, s.last_room = ts_ms, s.last_room if late else seen_in

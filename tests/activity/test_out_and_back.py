@@ -76,3 +76,32 @@ def test_a_door_that_bounces_or_stays_open_on_the_way_in_is_one_passage() -> Non
     )
     h.advance_to(back + 6 * HOUR_MS)
     assert [a.type for a in h.alarms(back)][:1] == ["inactivity"]  # home, then silent
+
+
+def test_a_room_sensor_seconds_after_she_shut_the_door_behind_her_is_the_door_area() -> None:
+    # house B 07-30 13:12: door open, door shut, the kitchen PIR (it sees the hall) 1 s and
+    # 4 s later, then nothing for four hours: she left, she is not home and silent
+    h = learned_home(ActivityConfig(not_returned_floor_s=8 * 3600))
+    day = MONDAY_MS + 9 * DAY_MS
+    h.feed(usual_day(day)[:8])
+    left = now_ms(h.clock) + MIN_MS
+    h.feed([motion(left - 20_000, "kitchen"), door(left), door(left + 5000, "closed")])
+    h.feed([motion(left + 6000, "kitchen"), motion(left + 9000, "kitchen")])
+    h.advance_to(left + 7 * HOUR_MS)
+    assert h.alarms(left) == []
+    assert h.detector.state(HOME).out_since_ms is not None
+    h.advance_to(left + 9 * HOUR_MS)
+    assert [a.type for a in h.alarms(left)] == ["not_returned"]
+
+
+def test_a_room_reached_after_the_door_is_her_staying_in() -> None:
+    # house A 03-10 06:21: the front door opened and shut, the bedroom door 10 s later, then
+    # she slept: walking to a room takes longer than the door area's glimpse
+    h = learned_home(ActivityConfig(not_returned_floor_s=16 * 3600))
+    day = MONDAY_MS + 9 * DAY_MS
+    h.feed(usual_day(day)[:8])
+    at = now_ms(h.clock) + MIN_MS
+    h.feed([door(at), door(at + 5000, "closed"), motion(at + 15_000, "kitchen")])
+    h.advance_to(at + 6 * HOUR_MS)
+    assert h.detector.state(HOME).out_since_ms is None
+    assert [a.type for a in h.alarms(at)][:1] == ["inactivity"]
