@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from detectors.activity import routine
+from detectors.activity import presence, routine
 from detectors.activity.baseline import GapHistogram, keep_last
 from detectors.activity.config import ActivityConfig, in_window
 from detectors.activity.localtime import Local, at_hour, local
@@ -20,13 +20,8 @@ from domain.alarms import Detection, Severity
 from domain.model import Room
 
 DAY_RULES = frozenset({"not_up", "no_kitchen_activity", "door_at_night", "wellness"})
-PASSAGE_MS = 120_000  # front door events this close together are one passage (in or out)
-GLIMPSE_MS = 5_000  # ... and a sensor inside this soon after her door event sees the door
-# area, not her in a room: shutting the door and walking to a room takes longer than that
-REOPEN_MS = 30_000  # ... unless the door opens again after staying shut this long
 SETTLE_MS = 120_000  # sensors of one movement arrive out of order: a new rest is not ended
 # by another room's event in its first two minutes (bedroom door, then the flush heard late)
-GHOST_BURST_MS = 60_000  # while out, a sensor's events closer than this are one burst
 MINOR_RULES = frozenset({"no_kitchen_activity", "wellness", "prewarning", "prewarning_cancelled"})
 
 
@@ -55,7 +50,7 @@ class Home:
             # nobody comes home through a wall: a sign of life inside while the resident is
             # out, without the front door first, is a pet, a visitor's sensor or a glitch ...
             s.out_since_ms = s.out_since_ms or s.leave_ms or s.last_ms
-            if not self._ghost_is_her(room, ts_ms, s.out_since_ms):
+            if not presence.ghost_is_her(s, cfg, room, ts_ms, s.out_since_ms):
                 return out  # ... unless she moves about, in more than one room (one sensor
                 # alone is a pet or the sun on a PIR): then the door sensor missed her return
         if s.last_ms and not was_out and s.rest_since_ms is None and s.mode is Mode.NORMAL:
@@ -63,7 +58,7 @@ class Home:
                 _room(s.last_room), local(s.last_ms, self.tz).hour_index, (ts_ms - s.last_ms) / 1000
             )
         if was_out:
-            self._came_back(ts_ms)
+            presence.came_back(s, ts_ms)
         if s.prewarning is not None:
             out.append(
                 self.detection(
@@ -71,25 +66,10 @@ class Home:
                 )
             )
             s.prewarning = None
-        self._back_from_away(ts_ms, front_door)
+        presence.back_from_away(s, ts_ms, front_door)
         night = in_window(here.hour, cfg.night_start_h, cfg.night_end_h)
         self._rest(room, ts_ms, here.hour, night, bed)
-        same_passage = ts_ms - s.front_door_ms <= PASSAGE_MS
-        if front_door and same_passage and not s.passage_leaving and s.passage_doors % 2 == 0:
-            # she came in, and the door opens again (open and shut alternate) after it stayed
-            # shut a while: a new passage, she went straight out again (house B at 19:18 then
-            # 19:19, house C at 22:22 then 22:25). Read as one passage in, she was home and
-            # silent for hours while she was out. (A leaving passage keeps its direction.)
-            same_passage = ts_ms - s.front_door_ms < REOPEN_MS
-        if front_door and not same_passage:  # a passage's first door event sets its direction
-            s.passage_leaving = not was_out and s.mode is not Mode.AWAY
-            s.passage_doors = 0
-        if front_door:
-            s.passage_doors += 1
-        # ... and a door event later in a leaving passage is her going, even after a sensor
-        # inside spoke in between (B's kitchen PIR sees the hall: door, kitchen, door, gone)
-        leaving = front_door and s.passage_leaving
-        first = leaving and not same_passage
+        same_passage, leaving, first = presence.passage(s, ts_ms, front_door, was_out)
         self._count(room, ts_ms, here.hour, first, was_out)
         late = self._bathroom(room, ts_ms, was_out)
         if front_door:
@@ -101,67 +81,13 @@ class Home:
             s.front_door_ms = ts_ms
             s.leave_ms = ts_ms if leaving else None
             s.out_since_ms = None
-        elif not (room is Room.ENTRANCE and same_passage) and not (
-            s.leave_ms is not None and ts_ms - s.front_door_ms <= GLIMPSE_MS
-        ):
-            # life inside after the door: she did not go after all (the hall's own motion
-            # sensor in the same passage is her on the way out, often reported after the door;
-            # so is a room's sensor in the seconds after it: house B's kitchen PIR sees the
-            # hall and fires 1-4 s after she shut the door behind her, then nothing for hours)
-            s.leave_ms = None
+        elif not presence.on_her_way_out(s, room, ts_ms, same_passage):
+            s.leave_ms = None  # life inside after the door: she did not go after all
         seen_in: str | None = room.value if room else None
         s.last_ms, s.last_room = ts_ms, s.last_room if late else seen_in
         s.latched = []
         s.next_due_ms = 0
         return out
-
-    def _ghost_is_her(self, room: Room | None, ts_ms: int, out_since_ms: int) -> bool:
-        """Signs of life while she is out: is it her, back without the door sensor seeing it?
-
-        Her, if within the last `ghost_return_s` there were at least three bursts (a sensor
-        again after a minute's pause) in at least two rooms. A person who came home moves
-        about; bursts hours apart are not that, even in two rooms (house B: the kitchen PIR at
-        21:06, the bathroom PIR at 21:47 and 22:32, while she was away for a day and a half).
-        Each ON/OFF message is not a burst: one PIR trigger alone sends two or four.
-        """
-        s = self.state
-        window_ms = int(self.cfg.ghost_return_s * 1000)
-        where = room.value if room else Room.OTHER.value
-        if s.ghost_since_ms < out_since_ms:  # a new outing: forget the last one's ghosts
-            s.ghost_since_ms, s.ghost_times, s.ghost_rooms = out_since_ms, [], []
-        keep = [
-            (t, r)
-            for t, r in zip(s.ghost_times, s.ghost_rooms, strict=False)
-            if ts_ms - t <= window_ms
-        ]
-        same = [i for i, (t, r) in enumerate(keep) if r == where and ts_ms - t < GHOST_BURST_MS]
-        if same:  # the same burst goes on: remember its last event
-            keep[same[-1]] = (ts_ms, where)
-        else:
-            keep.append((ts_ms, where))
-        s.ghost_times = [t for t, _ in keep]
-        s.ghost_rooms = [r for _, r in keep]
-        return len(keep) >= 3 and len(set(s.ghost_rooms)) >= 2
-
-    def _came_back(self, ts_ms: int) -> None:
-        """The outing ended: remember how long it lasted."""
-        s = self.state
-        since = s.out_since_ms or s.leave_ms or s.last_ms
-        if s.mode is Mode.NORMAL:
-            keep_last(s.outings_s, (ts_ms - since) / 1000)
-        s.out_since_ms = None
-        s.out_at_night = False
-
-    def _back_from_away(self, ts_ms: int, front_door: bool) -> None:
-        """Came back in through the front door: away mode ends by itself."""
-        s = self.state
-        if (
-            s.mode is Mode.AWAY
-            and not front_door
-            and s.front_door_ms > s.mode_since_ms
-            and ts_ms - s.front_door_ms < 30 * 60_000
-        ):
-            s.mode = Mode.NORMAL
 
     def _rest(
         self, room: Room | None, ts_ms: int, hour: float, night: bool, bed: bool | None
