@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from stores.state.users import UserStore
 
@@ -152,6 +153,35 @@ class AuditStore:
             for r in rows
         ]
 
+    def _first_of_each(
+        self, conn: sa.Connection, ids: Sequence[int], most: int
+    ) -> dict[int, list[str]]:
+        """PostgreSQL: the first `most` ids of every event in one round trip (a LATERAL
+        primary-key range per event). The loop below made 100 round trips for a page: ~30 ms
+        of a 50 ms budget over TCP, against ~0.1 ms each in SQLite's own process."""
+        s = self._subjects
+        events = (
+            sa.func.unnest(sa.cast(sa.literal(list(ids)), ARRAY(sa.BigInteger)))
+            .table_valued("event_id")
+            .render_derived(name="events")
+        )
+        first = (
+            sa.select(s.c.subject_id)
+            .where(s.c.event_id == events.c.event_id)
+            .order_by(s.c.subject_id)
+            .limit(most)
+            .lateral("first")
+        )
+        query = sa.select(events.c.event_id, first.c.subject_id).select_from(
+            events.join(first, sa.true())
+        )
+        out: dict[int, list[str]] = {}
+        for event_id, subject_id in conn.execute(query):
+            out.setdefault(int(event_id), []).append(subject_id)
+        for found in out.values():
+            found.sort()
+        return out
+
     def _subjects_of(
         self, conn: sa.Connection, ids: Sequence[int], most: int
     ) -> dict[int, list[str]]:
@@ -159,6 +189,8 @@ class AuditStore:
         if not ids or most <= 0:
             return out
         s = self._subjects
+        if most < MAX_SUBJECTS and conn.dialect.name == "postgresql":
+            return self._first_of_each(conn, ids, most)
         if most < MAX_SUBJECTS:  # one primary-key range per event, the statement built once
             for event_id in ids:  # (7 ms for 100 events; ranking all ids in SQL took 43)
                 found = conn.execute(self._first, {"event": event_id, "most": most}).scalars()
