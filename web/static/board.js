@@ -182,7 +182,7 @@
   // Every open alarm, page after page (the API gives at most 200 a request; keyset pages, so
   // none twice). The list counts as read when its first page was (its X-Read-Ms): an alarm
   // raised after that is newer than the cursor, on no later page, so only the feed brings it.
-  async function fetchList() {
+  async function fetchList(onPage) {
     let read = NaN;
     const found = [];
     let cursor = null;
@@ -192,6 +192,7 @@
       const body = await api("GET", url, undefined, (r) => { if (first) read = Number(r.headers.get("X-Read-Ms")); });
       found.push(...body.alarms);
       cursor = body.next;
+      if (cursor && onPage) onPage(found);
     } while (cursor);
     if (Number.isFinite(read)) listRead = listRead === null ? read : Math.max(listRead, read);
     return found;
@@ -206,7 +207,13 @@
   async function load() {  // the whole list, rebuilt (first load, resync, reconnect)
     loading++;
     try {
-      const list = await fetchList();
+      // an empty board shows each page as it comes (the newest alarms first) instead of
+      // waiting for the last; a board already showing alarms is rebuilt in one go
+      const progressive = alarms.size === 0;
+      const list = await fetchList(progressive ? (part) => {
+        for (const a of part) if (newer(a)) alarms.set(a.id, a);
+        render();
+      } : null);
       alarms.clear();
       for (const a of list) alarms.set(a.id, a);
       render();
