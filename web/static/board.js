@@ -192,7 +192,7 @@
       const body = await api("GET", url, undefined, (r) => { if (first) read = Number(r.headers.get("X-Read-Ms")); });
       found.push(...body.alarms);
       cursor = body.next;
-      if (cursor && onPage) onPage(found);
+      if (cursor && first && onPage) onPage(found);  // the first page only: each render costs
     } while (cursor);
     if (Number.isFinite(read)) listRead = listRead === null ? read : Math.max(listRead, read);
     return found;
@@ -207,8 +207,8 @@
   async function load() {  // the whole list, rebuilt (first load, resync, reconnect)
     loading++;
     try {
-      // an empty board shows each page as it comes (the newest alarms first) instead of
-      // waiting for the last; a board already showing alarms is rebuilt in one go
+      // an empty board shows the first page (the newest alarms) while the rest comes, instead
+      // of waiting for the last; a board already showing alarms is rebuilt in one go
       const progressive = alarms.size === 0;
       const list = await fetchList(progressive ? (part) => {
         for (const a of part) if (newer(a)) alarms.set(a.id, a);
