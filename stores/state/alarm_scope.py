@@ -7,17 +7,16 @@ homes'. `domain.access.HomeScope` says what is visible (all, some communities, s
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple, cast
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from domain.access import HomeScope
-from domain.alarms import OPEN_STATES, Alarm, Change
+from domain.alarms import OPEN_STATES, Alarm
 from domain.model import Home, Resident
-from stores.state.alarm_views import homes_with_residents, ids_in
-from stores.state.sql import _SEVERITY, _STATE, SqlStateStore
+from stores.state.alarm_views import homes_with_residents
+from stores.state.sql import SqlStateStore
 
 _OPEN = sorted(s.value for s in OPEN_STATES)
 _HOME_FIELDS = tuple(f.name for f in dataclasses.fields(Home))
@@ -100,36 +99,9 @@ class ScopedAlarms:
         with self.store._tx("list_alarms_scoped") as conn:
             rows = conn.execute(query).all()
             more = len(rows) > limit
-            alarms = self._with_history(conn, rows[:limit])
+            alarms = self.store._with_history(conn, rows[:limit])
         last = alarms[-1] if more else None
         return alarms, None if last is None else PageKey(last.raised_ms, last.alarm_id)
-
-    def _with_history(self, conn: Connection, rows: Sequence[sa.Row[Any]]) -> list[Alarm]:
-        """Rows of `select(alarms)` (its columns are Alarm's fields in order) with their
-        history, read in one query with the page's ids as one parameter (`ids_in`); the
-        store's own `_with_history` binds one per id. Unpacked positionally, states and
-        severities by dict (attribute access and Enum() calls cost ~10 ms for 500 alarms)."""
-        if not rows:
-            return []
-        h = self.store._history
-        history: dict[str, list[Change]] = {r[0]: [] for r in rows}
-        query = (
-            sa.select(h.c.alarm_id, h.c.at_ms, h.c.state, h.c.actor, h.c.note)
-            .where(ids_in(conn.dialect, h.c.alarm_id, list(history)))
-            .order_by(h.c.alarm_id, h.c.pos)
-        )
-        for alarm_id, at_ms, state, actor, note in conn.execute(query):
-            history[alarm_id].append(Change(at_ms, _STATE[state], actor, note))
-        return [
-            Alarm(
-                alarm_id, home_id, type_, _SEVERITY[severity], _STATE[state], raised_ms,
-                updated_ms, device_id, int(count), evidence, history[alarm_id],
-            )
-            for (
-                alarm_id, home_id, type_, severity, state, raised_ms, updated_ms, device_id,
-                count, evidence, *_,
-            ) in cast("Sequence[tuple[Any, ...]]", rows)
-        ]  # fmt: skip
 
     def _scoped_homes(self, scope: HomeScope) -> sa.ColumnElement[bool]:
         h = self._homes

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from domain.alarms import OPEN_STATES, Alarm, AlarmState, Change, Severity
 from domain.model import Device, DeviceKind, Home, Resident, Room
 from domain.ports import DeadLetter
-from stores.state.sqlkit import make_engine, transaction, upsert
+from stores.state.sqlkit import ids_in, make_engine, transaction, upsert
 from stores.state.tables import build_metadata
 
 DEFAULT_URL = "sqlite:///var/state.db"
@@ -211,7 +211,7 @@ class SqlStateStore:
         history: dict[str, list[Change]] = {r[0]: [] for r in rows}
         query = (
             sa.select(h.c.alarm_id, h.c.at_ms, h.c.state, h.c.actor, h.c.note)
-            .where(h.c.alarm_id.in_(list(history)))
+            .where(ids_in(conn.dialect, h.c.alarm_id, list(history)))
             .order_by(h.c.alarm_id, h.c.pos)
         )
         for alarm_id, at_ms, state, actor, note in conn.execute(query):

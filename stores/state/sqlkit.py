@@ -3,8 +3,9 @@ transaction per call, and inserts that replace or keep a row whose key is alread
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -86,3 +87,20 @@ def insert_missing(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]
     else:
         raise RuntimeError(f"unsupported dialect {conn.dialect.name}")
     conn.execute(stmt, rows)
+
+
+def ids_in(
+    dialect: sa.Dialect, column: sa.ColumnElement[str], ids: Sequence[str]
+) -> sa.ColumnElement[bool]:
+    """`column IN ids` with the ids bound as ONE parameter: an array on PostgreSQL
+    (`= ANY(:ids)`), a JSON array read by `json_each` on SQLite. SQLAlchemy's expanding IN
+    renders one parameter per id at every execution, and psycopg cannot cache the statement
+    text of a new length: ~1.6 ms per 200-id IN on PostgreSQL (cProfile), three per page of the
+    alarm list. Any other dialect gets the plain IN."""
+    if dialect.name == "postgresql":
+        array = sa.bindparam(None, list(ids), type_=postgresql.ARRAY(sa.String))
+        return column == sa.any_(array)
+    if dialect.name == "sqlite":
+        each = sa.func.json_each(sa.bindparam(None, json.dumps(list(ids)), type_=sa.String))
+        return column.in_(sa.select(each.table_valued("value").c.value))
+    return column.in_(list(ids))
