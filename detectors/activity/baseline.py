@@ -88,3 +88,52 @@ def keep_last(samples: list[float], value: float, size: int = 60) -> None:
     samples.append(value)
     if len(samples) > size:
         del samples[0]
+
+
+MAX_SENSORS = 64  # (sensor, part of day) rows per home (more: they keep the room's limit)
+DAYS = 14  # per row, the longest silence of each of the last 14 days (a ring)
+_U16 = 65_535
+
+
+class SensorSilences:
+    """Per sensor row: the longest silence after it on each of the last `DAYS` days.
+
+    Only silences long enough to matter are recorded (most gaps are a sensor's own burst of
+    messages, seconds apart: they say how chatty it is, not how long she stays still). A day's
+    longest silence is what an alarm limit must clear, so the limit is learned from those.
+    Row `i` belongs to `HomeState.sensor_names[i]`; ~4 KB per home, kept as raw bytes.
+    """
+
+    __slots__ = ("days", "gaps")
+
+    def __init__(
+        self, gaps: npt.NDArray[np.uint16] | None = None, days: npt.NDArray[np.int32] | None = None
+    ) -> None:
+        self.gaps = np.zeros((MAX_SENSORS, DAYS), np.uint16) if gaps is None else gaps
+        self.days = np.full((MAX_SENSORS, DAYS), -1, np.int32) if days is None else days
+
+    def add(self, row: int, day: int, gap_s: float) -> None:
+        slot = day % DAYS
+        if self.days[row, slot] != day:
+            self.days[row, slot], self.gaps[row, slot] = day, 0
+        self.gaps[row, slot] = max(int(self.gaps[row, slot]), min(int(gap_s), _U16))
+
+    def limits(self, today: int) -> tuple[list[float], list[int]]:
+        """Per row: the longest silence of the last `DAYS` days (NaN if none), and on how
+        many of those days there was a long silence."""
+        recent = self.days > today - DAYS
+        longest = np.where(recent, self.gaps, 0).max(axis=1).astype(np.float64)
+        n = recent.sum(axis=1)
+        return np.where(n > 0, longest, np.nan).tolist(), n.astype(int).tolist()
+
+    def to_bytes(self) -> bytes:
+        return self.gaps.tobytes() + self.days.tobytes()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> SensorSilences:
+        if not raw:
+            return cls()
+        split = MAX_SENSORS * DAYS * 2
+        gaps = np.frombuffer(raw[:split], np.uint16).reshape(MAX_SENSORS, DAYS).copy()
+        days = np.frombuffer(raw[split:], np.int32).reshape(MAX_SENSORS, DAYS).copy()
+        return cls(gaps, days)

@@ -25,6 +25,11 @@ class ActivityConfig:
     gap_floor_s: float = 45 * MIN  # never alarm on a silence shorter than this
     gap_ceiling_s: float = 6 * HOUR  # a learned threshold never exceeds this
     min_samples: int = 12  # fewer silences than this in a cell: pool wider
+    # per last sensor, by day: what follows the very sensor that spoke last (after the toilet
+    # flush she walks on to rooms without sensors; after the cups cupboard she is back soon)
+    sensor_long_s: float = 5 * MIN  # silences this long are learned per sensor and day part:
+    sensor_margin: float = 1.5  # the longest of each day's longest (14 days) x this margin,
+    sensor_prior: float = 8.0  # pooled toward the room's limit as if that were this many days
     # classic social-alarm modes (explicit rules, active from the first day)
     none_for_s: float = 12 * HOUR  # mode 1: no activity for N hours (0 disables)
     not_up_by_h: float = 11.0  # mode 2: no activity inside [night_end_h, not_up_by_h)

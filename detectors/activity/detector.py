@@ -13,7 +13,7 @@ from datetime import tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from detectors.activity.baseline import GapHistogram
+from detectors.activity.baseline import GapHistogram, SensorSilences
 from detectors.activity.config import ActivityConfig
 from detectors.activity.home import Home
 from detectors.activity.state import HomeState, Mode, decode, encode
@@ -91,17 +91,19 @@ class ActivityDetector:
             found = home.kitchen(ts, None, None, body.state)
         elif isinstance(body, contract.Motion):
             if body.state:
-                found = home.observe(device.room, ts)
+                found = home.observe(device.room, ts, sensor=device.device_id)
         elif isinstance(body, contract.Door):
             front = device.kind is DeviceKind.DOOR and device.room is Room.ENTRANCE
-            found = home.observe(device.room, ts, front_door=front)
+            found = home.observe(device.room, ts, front_door=front, sensor=device.device_id)
         elif isinstance(body, contract.Bed):
-            found = home.observe(device.room or Room.BEDROOM, ts, bed=body.state)
+            found = home.observe(
+                device.room or Room.BEDROOM, ts, bed=body.state, sensor=device.device_id
+            )
         elif isinstance(body, contract.Cancel | contract.Sos):
             if isinstance(body, contract.Cancel) and home.state.prewarning is not None:
                 home.state.latched = []  # "I'm OK": the silence is over
             last = Room(home.state.last_room) if home.state.last_room else None
-            found = home.observe(device.room or last, ts)
+            found = home.observe(device.room or last, ts, sensor=device.device_id)
         else:
             return []
         self._dirty.add(home_id)
@@ -139,15 +141,19 @@ class ActivityDetector:
     def snapshot(self, home_id: str) -> bytes:
         home = self._home(home_id)
         home.state.gap_hist = home.hist.to_bytes()
+        home.state.sensor_gaps = home.silences.to_bytes()
         raw = encode(home.state)
-        home.state.gap_hist = b""
+        home.state.gap_hist = home.state.sensor_gaps = b""
         return raw
 
     def restore(self, home_id: str, raw: bytes) -> None:
         state = decode(raw)
         hist = GapHistogram.from_bytes(state.gap_hist)
-        state.gap_hist = b""
-        self._homes[home_id] = Home(state, hist, self._config(home_id), self._zone(home_id))
+        silences = SensorSilences.from_bytes(state.sensor_gaps)
+        state.gap_hist = state.sensor_gaps = b""
+        self._homes[home_id] = Home(
+            state, hist, self._config(home_id), self._zone(home_id), silences
+        )
 
     def _save(self, home_id: str) -> None:
         self._dirty.discard(home_id)

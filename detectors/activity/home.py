@@ -7,14 +7,14 @@ the state, the configuration and the time they are given.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from detectors.activity import presence, routine
-from detectors.activity.baseline import GapHistogram, keep_last
+from detectors.activity.baseline import MAX_SENSORS, GapHistogram, SensorSilences, keep_last
 from detectors.activity.config import ActivityConfig, in_window
 from detectors.activity.localtime import Local, at_hour, local
-from detectors.activity.rules import SILENCE_RULES, deadlines, is_out, learned
+from detectors.activity.rules import SILENCE_RULES, deadlines, is_out, learned, sensor_key
 from detectors.activity.state import DayStats, HomeState, Mode, Prewarning
 from domain.alarms import Detection, Severity
 from domain.model import Room
@@ -31,6 +31,7 @@ class Home:
     hist: GapHistogram
     cfg: ActivityConfig
     tz: tzinfo
+    silences: SensorSilences = field(default_factory=SensorSilences)
 
     def detection(self, rule: str, ts_ms: int, evidence: dict[str, float | str]) -> Detection:
         severity = Severity.MINOR if rule in MINOR_RULES else Severity.MAJOR
@@ -38,7 +39,13 @@ class Home:
 
     # ---- signs of life -------------------------------------------------------------------
     def observe(
-        self, room: Room | None, ts_ms: int, *, front_door: bool = False, bed: bool | None = None
+        self,
+        room: Room | None,
+        ts_ms: int,
+        *,
+        front_door: bool = False,
+        bed: bool | None = None,
+        sensor: str | None = None,
     ) -> list[Detection]:
         s, cfg = self.state, self.cfg
         out: list[Detection] = self.roll_day(ts_ms)
@@ -54,9 +61,13 @@ class Home:
                 return out  # ... unless she moves about, in more than one room (one sensor
                 # alone is a pet or the sun on a PIR): then the door sensor missed her return
         if s.last_ms and not was_out and s.rest_since_ms is None and s.mode is Mode.NORMAL:
-            self.hist.add(
-                _room(s.last_room), local(s.last_ms, self.tz).hour_index, (ts_ms - s.last_ms) / 1000
-            )
+            gap_s = (ts_ms - s.last_ms) / 1000
+            then = local(s.last_ms, self.tz)
+            self.hist.add(_room(s.last_room), then.hour_index, gap_s)
+            if gap_s >= cfg.sensor_long_s:
+                self._sensor_silence(
+                    sensor_key(s.last_sensor, then.hour_index, cfg), then.day, gap_s
+                )
         if was_out:
             presence.came_back(s, ts_ms)
         if s.prewarning is not None:
@@ -85,9 +96,20 @@ class Home:
             s.leave_ms = None  # life inside after the door: she did not go after all
         seen_in: str | None = room.value if room else None
         s.last_ms, s.last_room = ts_ms, s.last_room if late else seen_in
+        s.last_sensor = s.last_sensor if late else sensor
         s.latched = []
         s.next_due_ms = 0
         return out
+
+    def _sensor_silence(self, sensor: str | None, day: int, gap_s: float) -> None:
+        names = self.state.sensor_names
+        if sensor is None:
+            return
+        if sensor not in names:
+            if len(names) >= MAX_SENSORS:
+                return  # a home with more (sensor, day part) rows: the rest keep the room's
+            names.append(sensor)
+        self.silences.add(names.index(sensor), day, gap_s)
 
     def _rest(
         self, room: Room | None, ts_ms: int, hour: float, night: bool, bed: bool | None
@@ -299,6 +321,7 @@ class Home:
             routine.remember(s.history, today)
         if s.first_ms and (ts_ms - s.first_ms) / 86_400_000 >= cfg.learning_days:
             s.thresholds = self.hist.thresholds(cfg.gap_quantile, cfg.min_samples).ravel().tolist()
+            s.sensor_limit_s, s.sensor_count = self.silences.limits(here.day)
         return out
 
     def set_mode(self, mode: Mode, now_ms: int, until_ms: int | None) -> None:

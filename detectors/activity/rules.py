@@ -59,7 +59,28 @@ def silence_threshold(
     value = state.thresholds[ROOM_INDEX[room] * 24 + hour]
     if np.isnan(value):
         return rule, ceiling, False
-    return rule, float(min(max(value * cfg.gap_margin, floor), ceiling)), True
+    limit = value * cfg.gap_margin
+    key = sensor_key(state.last_sensor, hour, cfg)
+    if key is not None and key in state.sensor_names:
+        row = state.sensor_names.index(key)
+        if row < len(state.sensor_limit_s) and not np.isnan(state.sensor_limit_s[row]):
+            # the sensor's own longest silences, pooled toward the room's limit: a sensor
+            # seen on few days (n of the last 14) mostly keeps the room's limit
+            n = state.sensor_count[row]
+            own = state.sensor_limit_s[row] * cfg.sensor_margin
+            limit = (n * own + cfg.sensor_prior * limit) / (n + cfg.sensor_prior)
+    return rule, float(min(max(limit, floor), ceiling)), True
+
+
+def sensor_key(sensor: str | None, hour: int, cfg: ActivityConfig) -> str | None:
+    """The context a silence after `sensor` is learned in: the sensor and the part of the day
+    (mornings of washing and breakfast, afternoons with a nap on the couch, evenings in front
+    of the television are not still for as long after the same sensor). None at night: she
+    is rarely up then, too few silences to learn per sensor, and going back to bed past no
+    sensor is common; the room's limit (pooled over hours and rooms) stays in charge."""
+    if sensor is None or in_window(hour, cfg.night_start_h, cfg.night_end_h):
+        return None
+    return f"{sensor}@{'am' if hour < 12 else 'pm' if hour < 17 else 'eve'}"
 
 
 def wake_deadline_h(state: HomeState, cfg: ActivityConfig, now_ms: int) -> float:

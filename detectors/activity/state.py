@@ -2,7 +2,7 @@
 
 Times are absolute (ms since the epoch), so a timer survives a restart by construction: the
 restored state simply resumes being checked. The state serialises with msgspec; the learned
-silence histogram travels beside it as raw bytes.
+silence histogram and the per-sensor silences travel beside it as raw bytes.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class HomeState(msgspec.Struct):
     first_ms: int = 0  # first message ever seen (learning period)
     last_ms: int = 0  # last sign of life inside the home
     last_room: str | None = None
+    last_sensor: str | None = None  # the sensor of the last sign of life
     leave_ms: int | None = None  # last door event of a leaving passage, while nothing followed
     front_door_ms: int = 0  # last front door event (events within 2 min are one passage)
     passage_leaving: bool = False  # the passage began with her inside: she is going out
@@ -77,8 +78,12 @@ class HomeState(msgspec.Struct):
     door_hour_days: list[int] = msgspec.field(default_factory=lambda: [0] * 24)
     door_hours_today: list[int] = msgspec.field(default_factory=list)
     thresholds: list[float] = msgspec.field(default_factory=list)  # (room, hour) flattened
+    sensor_names: list[str] = msgspec.field(default_factory=list)  # rows of the sensor silences
+    sensor_limit_s: list[float] = msgspec.field(default_factory=list)  # learned, per sensor row
+    sensor_count: list[int] = msgspec.field(default_factory=list)  # long silences behind it
     next_due_ms: int = 0
     gap_hist: bytes = b""
+    sensor_gaps: bytes = b""
 
 
 _ENCODER = msgspec.msgpack.Encoder()
