@@ -118,11 +118,11 @@ class SensorSilences:
             self.days[row, slot], self.gaps[row, slot] = day, 0
         self.gaps[row, slot] = max(int(self.gaps[row, slot]), min(int(gap_s), _U16))
 
-    def limits(self, today: int) -> tuple[list[float], list[int]]:
-        """Per row: the longest silence of the last `DAYS` days (NaN if none), and on how
-        many of those days there was a long silence."""
-        recent = self.days > today - DAYS
-        longest = np.where(recent, self.gaps, 0).max(axis=1).astype(np.float64)
+    def limits(self, today: int, rows: int) -> tuple[list[float], list[int]]:
+        """Per row in use: the longest silence of the last `DAYS` days (NaN if none), and on
+        how many of those days there was a long silence."""
+        recent = self.days[:rows] > today - DAYS
+        longest = np.where(recent, self.gaps[:rows], 0).max(axis=1).astype(np.float64)
         n = recent.sum(axis=1)
         return np.where(n > 0, longest, np.nan).tolist(), n.astype(int).tolist()
 

@@ -321,7 +321,7 @@ class Home:
             routine.remember(s.history, today)
         if s.first_ms and (ts_ms - s.first_ms) / 86_400_000 >= cfg.learning_days:
             s.thresholds = self.hist.thresholds(cfg.gap_quantile, cfg.min_samples).ravel().tolist()
-            s.sensor_limit_s, s.sensor_count = self.silences.limits(here.day)
+            s.sensor_limit_s, s.sensor_count = self.silences.limits(here.day, len(s.sensor_names))
         return out
 
     def set_mode(self, mode: Mode, now_ms: int, until_ms: int | None) -> None:
