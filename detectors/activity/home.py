@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
-from detectors.activity import presence, routine
+from detectors.activity import presence, rooms, routine
 from detectors.activity.baseline import MAX_SENSORS, GapHistogram, SensorSilences, keep_last
 from detectors.activity.config import ActivityConfig, in_window
 from detectors.activity.localtime import Local, at_hour, local
@@ -20,8 +20,6 @@ from domain.alarms import Detection, Severity
 from domain.model import Room
 
 DAY_RULES = frozenset({"not_up", "no_kitchen_activity", "door_at_night", "wellness"})
-SETTLE_MS = 120_000  # sensors of one movement arrive out of order: a new rest is not ended
-# by another room's event in its first two minutes (bedroom door, then the flush heard late)
 MINOR_RULES = frozenset({"no_kitchen_activity", "wellness", "prewarning", "prewarning_cancelled"})
 
 
@@ -79,10 +77,10 @@ class Home:
             s.prewarning = None
         presence.back_from_away(s, ts_ms, front_door)
         night = in_window(here.hour, cfg.night_start_h, cfg.night_end_h)
-        self._rest(room, ts_ms, here.hour, night, bed)
+        rooms.rest(s, room, ts_ms, night, bed)
         same_passage, leaving, first = presence.passage(s, ts_ms, front_door, was_out)
         self._count(room, ts_ms, here.hour, first, was_out)
-        late = self._bathroom(room, ts_ms, was_out)
+        late = rooms.bathroom(s, cfg, self.tz, room, ts_ms, was_out=was_out)
         if front_door:
             told = self._front_door(ts_ms, here.hour_index, leaving)
             out.extend(told)
@@ -110,57 +108,6 @@ class Home:
                 return  # a home with more (sensor, day part) rows: the rest keep the room's
             names.append(sensor)
         self.silences.add(names.index(sensor), day, gap_s)
-
-    def _rest(
-        self, room: Room | None, ts_ms: int, hour: float, night: bool, bed: bool | None
-    ) -> None:
-        s = self.state
-        in_bedroom = room is Room.BEDROOM or (bed is not None and room is None)
-        if bed is not None and in_bedroom:
-            s.has_bed_sensor = True
-            s.in_bed = bed
-            if not bed and night:
-                s.bed_left_ms = ts_ms
-            elif bed:
-                s.bed_left_ms = None
-        # at night a bed anywhere (a couch mat too) is rest; by day only the bedroom's bed
-        resting_now = (night and (in_bedroom or bed is True) and bed is not False) or (
-            bed is True and in_bedroom
-        )
-        ends = not resting_now and (not in_bedroom or bed is False)
-        settled = s.rest_since_ms is not None and ts_ms - s.rest_since_ms >= SETTLE_MS
-        if s.rest_since_ms is not None and ends and (settled or bed is False):
-            self.state.today.rest_s += (ts_ms - max(s.rest_since_ms, s.rest_counted_ms)) / 1000
-            s.rest_since_ms = None
-        if resting_now and s.rest_since_ms is None:
-            s.rest_since_ms, s.rest_at_night = ts_ms, night
-        if not night:
-            s.bed_left_ms = None
-
-    def _bathroom(self, room: Room | None, ts_ms: int, was_out: bool) -> bool:
-        """A bathroom stay runs from its first event to the first event of another room.
-
-        True: a bathroom event that arrived late, within two minutes of her leaving (the
-        flush heard after the bedroom door): she is where the other room said.
-        """
-        s = self.state
-        if room is Room.BATHROOM:
-            if s.bath_since_ms is None and 0 <= ts_ms - s.bath_left_ms <= SETTLE_MS:
-                return True
-            # a stay starts with the first bathroom event, or again after a long silence
-            if s.bath_since_ms is None or ts_ms - s.last_ms > self.cfg.bathroom_ceiling_s * 1000:
-                s.bath_since_ms, s.bath_told = ts_ms, False
-            return False
-        if s.bath_since_ms is None:
-            return False
-        s.bath_left_ms = ts_ms
-        if s.mode is Mode.NORMAL and not was_out:
-            entered = local(s.bath_since_ms, self.tz)
-            night = in_window(entered.hour, self.cfg.night_start_h, self.cfg.night_end_h)
-            stays = s.bath_night_stays_s if night else s.bath_stays_s
-            keep_last(stays, (ts_ms - s.bath_since_ms) / 1000)
-        s.bath_since_ms = None
-        return False
 
     def _unusual_night(self, ts_ms: int, here: Local) -> bool:
         s, cfg = self.state, self.cfg
