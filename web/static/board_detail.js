@@ -137,18 +137,7 @@ Board.detail = (() => {
         [T["detail.phone"], r.phone],
         [T["detail.risk"], r.risk.map((x) => tr(`risk.${x}`, x))],
       ]));
-      const rec = r.record;
-      s.append(el("h4", null, T["detail.record"]));
-      s.append(dl([
-        [T["rec.household"], tr(`household.${rec.household}`, rec.household)],
-        [T["rec.registration"], rec.registration],
-        [T["rec.family"], rec.family.map((f) => `${f.name}（${f.relation}）${f.phone}${f.lives_nearby ? " · " + T["rec.nearby"] : ""}`)],
-        [T["rec.conditions"], rec.conditions],
-        [T["rec.self_care"], tr(`self_care.${rec.self_care}`, rec.self_care)],
-        [T["rec.medication"], rec.medication],
-        [T["rec.language"], rec.language],
-        [T["rec.benefits"], rec.benefits],
-      ]));
+      s.append(Board.record.view(r));  // the health record, and its edit form (board_record.js)
       frag.append(s);
     }
     return frag;
