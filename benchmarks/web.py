@@ -30,24 +30,19 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-import sqlalchemy as sa
 
 from anju.settings import Settings
 from anju.wiring import Anju, build, make_stores, settle_heap
+from benchmarks.web_seed import READINGS_HOME, communities, seed, seed_family_users, seed_readings
 from broker.mosquitto import free_port
 from domain.access import Role
 from domain.alarms import Detection, Severity
-from domain.record import FamilyMember, Household, ResidentRecord, SelfCare
-from stores.state.records import BoardStore, record_json
 from stores.state.scratch import scratch_schema_store
 from stores.state.sql import SqlStateStore
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "bench-Anju-2026"
-SURNAMES = "岩玉刀李王张杨赵陈刘"
-GIVEN = ("温", "香", "罕", "国栋", "秀英", "桂兰", "建华", "淑珍", "明", "光荣")
-STREETS = ("勐泐大道", "嘎兰中路", "宣慰大道", "民族路", "勐海路", "曼听路")
 ALARM_KINDS = (
     ("sos", Severity.CRITICAL),
     ("fall", Severity.CRITICAL),
@@ -73,97 +68,6 @@ def summary(values: list[float]) -> dict[str, Any]:
         r[f"p{q}_ms"] = round(percentile(values, q), 2)
     r["max_ms"] = round(max(values), 2) if values else float("nan")
     return r
-
-
-def communities(homes: int) -> list[str]:
-    return [f"bench-c{i:02d}" for i in range(max(1, homes // 500))]
-
-
-def seed(store: SqlStateStore, homes: int, *, batch: int = 1000) -> list[str]:
-    """`homes` homes, each with a resident, three devices and a resident record; bulk inserts
-    (one transaction per `batch` homes) into the store's own tables. Returns the home ids."""
-    board = BoardStore(store.engine, schema=store.schema)
-    t = board.t
-    comms = communities(homes)
-    ids = [f"bh{i:05d}" for i in range(homes)]
-    rng = random.Random(7)
-    for start in range(0, homes, batch):
-        rows: dict[str, list[dict[str, Any]]] = {
-            "homes": [],
-            "residents": [],
-            "devices": [],
-            "resident_records": [],
-        }
-        for i in range(start, min(homes, start + batch)):
-            home = ids[i]
-            street = STREETS[i % len(STREETS)]
-            rows["homes"].append(
-                {
-                    "home_id": home,
-                    "community_id": comms[i % len(comms)],
-                    "address": f"景洪市{street} {i % 300 + 1} 号 {i // 300 + 1} 栋",
-                    "lat": 22.0 + rng.random() * 0.05,
-                    "lon": 100.78 + rng.random() * 0.05,
-                    "timezone": "Asia/Shanghai",
-                }
-            )
-            name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // len(SURNAMES)) % len(GIVEN)]
-            rows["residents"].append(
-                {
-                    "resident_id": f"{home}-r",
-                    "home_id": home,
-                    "name": name,
-                    "birth_year": 1935 + i % 20,
-                    "language": "zh-CN",
-                    "phone": f"1380000{i:04d}",
-                    "notes": "",
-                    "risk": ["lives_alone"],
-                }
-            )
-            for suffix, kind, room in (("sos", "sos_button", "bedroom"), ("pend", "pendant", None)):
-                rows["devices"].append(
-                    {
-                        "device_id": f"{home}-{suffix}",
-                        "home_id": home,
-                        "kind": kind,
-                        "model": "",
-                        "room": room,
-                        "enabled": True,
-                    }
-                )
-            rows["devices"].append(
-                {
-                    "device_id": f"{home}-pir",
-                    "home_id": home,
-                    "kind": "motion",
-                    "model": "",
-                    "room": "living_room",
-                    "enabled": True,
-                }
-            )
-            rows["resident_records"].append(
-                {
-                    "resident_id": f"{home}-r",
-                    "body": record_json_for(i),
-                    "updated_ms": int(time.time() * 1000),
-                    "updated_by": "user:bench",
-                }
-            )
-        with store.engine.begin() as conn:
-            for table, values in rows.items():
-                conn.execute(sa.insert(t[table]), values)
-    return ids
-
-
-def record_json_for(i: int) -> dict[str, Any]:
-    record = ResidentRecord(
-        f"r{i}",
-        household=Household.ALONE,
-        conditions=(("高血压",), ("糖尿病",), ())[i % 3],
-        self_care=SelfCare.PARTLY,
-        family=(FamilyMember("岩香", "女儿", f"1390000{i:04d}"),),
-    )
-    return record_json(record)
 
 
 @dataclass
@@ -200,6 +104,10 @@ def served(
             )
         log(f"seeded {homes} homes, {alarms} open alarms in {time.perf_counter() - started:.1f} s")
         auth = anju.app.state.ctx.auth
+        tables = auth.users.t
+        families = seed_family_users(st, tables["users"], tables["user_scopes"], ids, PASSWORD)
+        readings = seed_readings(ts, READINGS_HOME)
+        log(f"seeded {families} family accounts, {readings} readings of {READINGS_HOME}")
         op = auth.create_user("bench-op", Role.OPERATOR, PASSWORD, communities=communities(homes))
         admin = auth.create_user("bench-admin", Role.ADMIN, PASSWORD)
         bearer = {
@@ -286,6 +194,10 @@ ENDPOINTS = (
     ("/api/checkins", "operator"),
     ("/api/devices", "admin"),
     ("/api/audit", "admin"),  # AUDIT_PAGE
+    ("/api/users", "admin"),  # 10,000 family accounts, the default page
+    ("/api/kpi", "operator"),  # the last 24 h: every alarm of the run
+    ("/api/checkins/coverage", "operator"),
+    (f"/api/homes/{READINGS_HOME}/readings", "operator"),  # a day of minute readings
 )
 # Reported, not a goal of its own: several requests (3 for 500 alarms), each page a goal above.
 INFORMATIONAL = ("/api/alarms?open=true&limit=200" + EVERY_PAGE,)
