@@ -101,6 +101,11 @@ _PAIRS: tuple[tuple[str, str, str], ...] = (
     ("rec.err.too_short", "太短（至少 {n} 个字符）", "too short (at least {n} characters)"),
     ("rec.err.too_long", "太长（最多 {n} 个字符）", "too long (at most {n} characters)"),
     ("rec.err.too_many", "条目太多（最多 {n} 项）", "too many items (at most {n})"),
+    (
+        "rec.err.conflict",
+        "打开后已有他人修改此档案，请关闭并重新打开后再编辑",
+        "someone changed this record since you opened it: close it and open it again to edit",
+    ),
     ("household.alone", "独居", "lives alone"),
     ("household.with_spouse", "与配偶同住", "with spouse"),
     ("household.with_family", "与子女同住", "with family"),

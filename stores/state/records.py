@@ -19,6 +19,16 @@ from stores.state.board_tables import build_board_metadata, create_board_tables
 from stores.state.sqlkit import transaction
 
 
+class RecordConflictError(Exception):
+    """The record changed since the edit began."""
+
+    def __init__(self, resident_id: str, updated_ms: int, updated_by: str) -> None:
+        super().__init__(
+            f"the record of {resident_id} changed since (at {updated_ms} by {updated_by})"
+        )
+        self.updated_ms, self.updated_by = updated_ms, updated_by
+
+
 class BoardStore:
     def __init__(self, engine: Engine, *, schema: str | None = None) -> None:
         self.engine = engine
@@ -32,7 +42,11 @@ class BoardStore:
         return transaction(self.engine, op)
 
     # resident records ----------------------------------------------------------------------
-    def save_record(self, record: ResidentRecord) -> None:
+    def save_record(self, record: ResidentRecord, *, based_on_ms: int | None = None) -> None:
+        """Replace the record. `based_on_ms`: the `updated_ms` of the record the edit started
+        from (0: none was stored); if another write came in between, RecordConflictError and
+        nothing is written (two operators editing at once: the second does not silently undo
+        the first)."""
         t = self.t["resident_records"]
         row = {
             "resident_id": record.resident_id,
@@ -40,8 +54,18 @@ class BoardStore:
             "updated_ms": record.updated_ms,
             "updated_by": record.updated_by,
         }
+        mine = t.c.resident_id == record.resident_id
         with self.tx("board_save_record") as conn:
-            conn.execute(sa.delete(t).where(t.c.resident_id == record.resident_id))
+            if based_on_ms is None:
+                conn.execute(sa.delete(t).where(mine))
+            elif not conn.execute(sa.delete(t).where(mine, t.c.updated_ms == based_on_ms)).rowcount:
+                now = conn.execute(sa.select(t.c.updated_ms, t.c.updated_by).where(mine)).first()
+                if now is not None or based_on_ms != 0:  # changed, or removed, since
+                    raise RecordConflictError(
+                        record.resident_id,
+                        now.updated_ms if now else 0,
+                        now.updated_by if now else "",
+                    )
             conn.execute(sa.insert(t), [row])
 
     def get_record(self, resident_id: str) -> ResidentRecord | None:

@@ -140,3 +140,20 @@ def test_operator_edits_the_health_record_in_the_detail_panel(
     error = form.locator(".record-error")
     error.wait_for(state="visible", timeout=5_000)
     assert error.inner_text() == "Not saved: Language: too short (at least 2 characters)"
+
+    # another operator saves while this form is open: this save is refused, the other one stands
+    form.locator("input[name=language]").fill("zh-CN")
+    other = stored(anju)
+    store = anju.state_store
+    assert isinstance(store, SqlStateStore)
+    changed = ResidentRecord(
+        "h1-r", conditions=("冠心病",), updated_ms=other.updated_ms + 5, updated_by="user:op2"
+    )
+    BoardStore(store.engine, schema=store.schema).save_record(changed)
+    form.locator(".record-save").click()
+    page.wait_for_function(
+        "document.querySelector('.record-error').textContent.includes('someone changed')",
+        timeout=5_000,
+    )
+    assert error.inner_text().startswith("Not saved: someone changed this record")
+    assert stored(anju).conditions == ("冠心病",)

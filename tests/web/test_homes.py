@@ -181,6 +181,23 @@ def test_record_is_written_by_operators_and_validated(seeded: Board, op: TestCli
     assert op.put("/api/residents/r2/record", json={}).status_code == 404
 
 
+def test_two_edits_from_the_same_version_the_second_is_refused(
+    seeded: Board, op: TestClient
+) -> None:
+    base = op.get("/api/residents/r1").json()["resident"]["record"]["updated_ms"]
+    first = op.put("/api/residents/r1/record", json={"conditions": ["高血压"], "based_on_ms": base})
+    assert first.status_code == 200 and first.json()["updated_ms"] > base
+    late = op.put("/api/residents/r1/record", json={"conditions": ["糖尿病"], "based_on_ms": base})
+    assert late.status_code == 409 and "user:op1" in late.json()["detail"]
+    got = op.get("/api/residents/r1").json()["resident"]["record"]
+    assert got["conditions"] == ["高血压"]  # the first edit stands
+    again = {"conditions": ["糖尿病"], "based_on_ms": first.json()["updated_ms"]}
+    assert op.put("/api/residents/r1/record", json=again).status_code == 200
+    assert op.put("/api/residents/r1/record", json={"conditions": []}).status_code == 200  # no base
+    bad = op.put("/api/residents/r1/record", json={"based_on_ms": -1})
+    assert bad.status_code == 422
+
+
 def test_away_changes_the_tile(seeded: Board, op: TestClient) -> None:
     until = now_ms(seeded.alarms.clock) + 86_400_000
     assert (

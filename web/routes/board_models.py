@@ -60,6 +60,13 @@ class RecordBody(BaseModel):
     language: str = Field("zh-CN", min_length=2, max_length=20)
     benefits: list[str] = Field(default_factory=list, max_length=20)
     extra: dict[str, str] = Field(default_factory=dict, max_length=20)
+    based_on_ms: int | None = Field(
+        None,
+        ge=0,
+        le=2**53 - 1,
+        description="updated_ms of the record this edit started from (0: none stored yet); if "
+        "the record changed since, the write is refused with 409. Without it the last write wins.",
+    )
 
 
 class FamilyMemberOut(BaseModel):

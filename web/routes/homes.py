@@ -19,7 +19,7 @@ from domain.record import empty_record
 from domain.tiles import Tile
 from domain.timeline import timeline
 from stores.state.homes_query import HomeRow
-from stores.state.records import record_from, record_json
+from stores.state.records import RecordConflictError, record_from, record_json
 from web.auth.audit_after import read_after
 from web.deps import Audit, Ctx, CurrentUser
 from web.errors import MAX_SAFE
@@ -285,8 +285,19 @@ def put_record(
         raise HTTPException(403, "only operators and admins write health records")
     _resident(parts, user, resident_id)
     now = now_ms(ctx.alarms.clock)
-    record = record_from(resident_id, body.model_dump(mode="json"), now, user.actor)
-    parts.board.save_record(record)
+    if body.based_on_ms is not None:  # a new version is never stamped like the one it replaces
+        now = max(now, body.based_on_ms + 1)
+    record = record_from(
+        resident_id, body.model_dump(mode="json", exclude={"based_on_ms"}), now, user.actor
+    )
+    try:
+        parts.board.save_record(record, based_on_ms=body.based_on_ms)
+    except RecordConflictError as exc:
+        raise HTTPException(
+            409,
+            f"the record was changed at {exc.updated_ms} by {exc.updated_by or 'someone'} since "
+            "this edit began: reload it and edit again",
+        ) from exc
     audit.write(user, "resident", [resident_id], detail="record")
     return RecordOut(resident_id=resident_id, updated_ms=now, updated_by=user.actor,
                      **record_json(record))  # fmt: skip

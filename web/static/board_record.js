@@ -135,6 +135,7 @@ Board.record = (() => {
       language: f.elements.language.value.trim(),
       benefits: lines("benefits"),
       extra: rec.extra || {},  // not on the form, kept as it is
+      based_on_ms: rec.updated_ms || 0,  // another operator's save in between: 409, not lost
     };
   }
 
@@ -143,14 +144,15 @@ Board.record = (() => {
     save.disabled = true;
     msg.hidden = true;
     let failed = null;  // the error answer's body, read beside api() (which keeps only a string)
+    let status = 0;
     try {
       const data = body(f, resident.record);
       const url = `/api/residents/${encodeURIComponent(resident.resident_id)}/record`;
-      resident.record = await api("PUT", url, data, (r) => { if (!r.ok) failed = r.clone().json().catch(() => null); });
+      resident.record = await api("PUT", url, data, (r) => { if (!r.ok) { status = r.status; failed = r.clone().json().catch(() => null); } });
       show(box, resident);
     } catch (err) {
       const answer = failed ? await failed : null;
-      msg.textContent = `${T["rec.not_saved"]}${problem(answer, err, f)}`;
+      msg.textContent = `${T["rec.not_saved"]}${status === 409 ? T["rec.err.conflict"] : problem(answer, err, f)}`;
       msg.hidden = false;
     } finally {
       save.disabled = false;
