@@ -40,6 +40,12 @@ def test_bench_web_small_run_prints_the_figures() -> None:
     api = doc["api"]["endpoints"]
     assert {"/healthz", "/api/me", "/api/alarms?open=true", "/api/homes"} <= api.keys()
     assert {"/api/checkins", "/api/devices", "/api/audit"} <= api.keys()
+    extra = {"/api/users", "/api/kpi", "/api/checkins/coverage", "/api/homes/bh00001/readings"}
+    assert extra <= api.keys()
+    assert api["/api/users"]["bytes"] > 100 * 50  # a page of the seeded family accounts
+    assert api["/api/homes/bh00001/readings"]["bytes"] > 200 * 50  # a page of seeded readings
+    every = "/api/alarms?open=true&limit=200 (every page)"
+    assert api[every]["pages"] == 1  # 15 open alarms: one page
     for path, e in api.items():
         assert e["n"] == 5 and 0 < e["p50_ms"] <= e["p95_ms"] < 5_000, path
         assert e["bytes"] > 0, path
