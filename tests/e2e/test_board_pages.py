@@ -59,3 +59,29 @@ def test_every_open_alarm_is_one_row_across_pages(anju: Anju) -> None:
             assert set(ids[: len(critical)]) == critical  # severity first, whatever page it was on
         finally:
             browser.close()
+
+
+def test_a_refusal_reads_in_the_pages_language(anju: Anju) -> None:
+    require(CHROMIUM.exists(), f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    taken = anju.alarms.list(open_only=True, limit=1)[0].alarm_id
+    anju.alarms.accept(taken, "user:op2")  # a colleague was first
+    call = """async (id) => {
+        try { await Board.api("POST", `/api/alarms/${id}/accept`, {note: ""}); return null; }
+        catch (e) { return [e.status, e.message, e.detail]; }
+    }"""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page: Any = browser.new_page()
+            sign_in(page, anju.url)
+            status, message, detail = page.evaluate(call, taken)
+            assert (status, message) == (409, "他人已先行处理，页面已是最新状态")
+            assert "accepted" in detail  # the server's own words stay on the error
+            page.goto(f"{anju.url}/?lang=en")
+            page.wait_for_selector("#status[data-live='1']", timeout=10_000)
+            status, message, _ = page.evaluate(call, taken)
+            assert (status, message) == (409, "someone else acted first; the page shows the latest")
+        finally:
+            browser.close()

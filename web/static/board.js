@@ -218,7 +218,7 @@
       for (const a of list) alarms.set(a.id, a);
       render();
       showError("");
-    } catch (err) { showError(err.message || String(err)); }
+    } catch (err) { showError(err.message || String(err), err.detail); }
     finally { loading--; if (!loading) release(); }
   }
 
@@ -232,7 +232,7 @@
         if (!cur || cur.updated_ms < a.updated_ms) { alarms.set(a.id, a); update(a); }
       }
       for (const [id, a] of [...alarms]) if (!ids.has(id)) { alarms.delete(id); update({ ...a, open: false }); }
-    } catch (err) { showError(err.message || String(err)); }
+    } catch (err) { showError(err.message || String(err), err.detail); }
     finally { loading--; if (!loading) release(); }
   }
 
@@ -249,7 +249,7 @@
       update(a);
     } catch (err) {
       button.disabled = false;
-      showError(err.message || String(err));
+      showError(err.message || String(err), err.detail);
     }
   }
 

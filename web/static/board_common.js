@@ -15,9 +15,20 @@ const Board = (() => {
     return node;
   }
 
-  function showError(text) {
+  function showError(text, detail) {  // detail: the server's own words, on hover
     errorEl.textContent = text ? `${T.error}${text}` : "";
+    errorEl.title = detail || "";
     errorEl.hidden = !text;
+  }
+
+  // An API refusal in the page's language (the server's `detail` is English, for integrators);
+  // the error keeps status and detail for whoever needs them.
+  function apiError(status, detail) {
+    const key = `err.${status}`;
+    const err = new Error(T[key] !== undefined ? T[key] : T["err.other"]);
+    err.status = status;
+    err.detail = typeof detail === "string" ? detail : detail ? JSON.stringify(detail) : "";
+    return err;
   }
 
   async function ensureCsrf() {
@@ -34,17 +45,15 @@ const Board = (() => {
       opts.body = JSON.stringify(body);
     }
     if (method !== "GET") opts.headers["X-CSRF-Token"] = await ensureCsrf();
-    const r = await fetch(url, opts);
+    let r;
+    try { r = await fetch(url, opts); } catch (e) { throw apiError("network", String(e)); }
     if (onResponse) onResponse(r);
     if (r.status === 401) {
       location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
       throw new Error("401");
     }
     const data = await r.json().catch(() => ({}));
-    if (!r.ok) {
-      const d = data.detail;
-      throw new Error(typeof d === "string" ? d : d ? JSON.stringify(d) : String(r.status));
-    }
+    if (!r.ok) throw apiError(r.status, data.detail);
     return data;
   }
 

@@ -108,7 +108,7 @@ Board.detail = (() => {
 
   async function act(button, fn) {
     button.disabled = true;
-    try { await fn(); showError(""); } catch (err) { showError(err.message || String(err)); }
+    try { await fn(); showError(""); } catch (err) { showError(err.message || String(err), err.detail); }
     finally { button.disabled = false; }
   }
 
@@ -288,7 +288,7 @@ Board.detail = (() => {
       current.actions = acts;
       await render(acts);
     } catch (err) {
-      showError(err.message || String(err));
+      showError(err.message || String(err), err.detail);
     }
   }
 

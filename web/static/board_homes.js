@@ -66,7 +66,7 @@ Board.homes = (() => {
       document.getElementById("home-total").textContent = `${page.total} ${T["homes.total"]}`;
       const pages = Math.max(1, Math.ceil(page.total / PAGE));
       document.getElementById("home-page").textContent = `${Math.floor(state.offset / PAGE) + 1} / ${pages}`;
-    } catch (err) { showError(err.message); }
+    } catch (err) { showError(err.message, err.detail); }
   }
 
   // ---- check-ins -----------------------------------------------------------------------------
@@ -99,7 +99,7 @@ Board.homes = (() => {
       document.getElementById("due-total").textContent = String(due.total);
       document.getElementById("due-none").hidden = due.total > 0;
       document.getElementById("due").replaceChildren(...due.due.map(dueRow));
-    } catch (err) { showError(err.message); }
+    } catch (err) { showError(err.message, err.detail); }
   }
 
   function dueRow(d) {
@@ -117,7 +117,7 @@ Board.homes = (() => {
           await api("POST", "/api/checkins", { resident_id: d.resident_id, kind, result });
           showError("");
           loadCheckins();
-        } catch (err) { b.disabled = false; showError(err.message); }
+        } catch (err) { b.disabled = false; showError(err.message, err.detail); }
       });
       buttons.append(b);
     }

@@ -162,7 +162,7 @@ Board.record = (() => {
   // FastAPI's 422 lists the problems: the first one, as field and message in the page's language.
   function problem(answer, err, f) {
     const d = answer ? answer.detail : null;
-    if (!Array.isArray(d) || !d.length) return typeof d === "string" ? d : (err.message || String(err));
+    if (!Array.isArray(d) || !d.length) return err.message || String(err);  // in the page's language
     const p = d[0];
     const loc = (p.loc || []).filter((x) => x !== "body");
     const ctx = p.ctx || {};

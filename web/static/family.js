@@ -23,11 +23,20 @@
     if (content !== undefined) e.textContent = content;
     return e;
   }
+  // A refusal in the page's language (the server's `detail` is English, kept on the error)
+  function apiError(status, detail) {
+    const err = new Error(T["err." + status] !== undefined ? T["err." + status] : T["err.other"]);
+    err.status = status;
+    err.detail = typeof detail === "string" ? detail : "";
+    return err;
+  }
   async function api(path, opts) {
-    const r = await fetch(path, Object.assign({ credentials: "same-origin" }, opts || {}));
+    let r;
+    try { r = await fetch(path, Object.assign({ credentials: "same-origin" }, opts || {})); }
+    catch (e) { throw apiError("network", String(e)); }
     if (r.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search); }
     const data = await r.json().catch(() => ({}));
-    if (!r.ok) { throw new Error(typeof data.detail === "string" ? data.detail : r.status + ""); }
+    if (!r.ok) throw apiError(r.status, data.detail);
     return data;
   }
   const q = (extra) => "?lang=" + lang + (extra || "");
