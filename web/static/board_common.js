@@ -15,6 +15,15 @@ const Board = (() => {
     return node;
   }
 
+  function dl(pairs) {  // a definition list of the pairs that have a value
+    const d = el("dl");
+    for (const [k, v] of pairs) {
+      if (v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length)) continue;
+      d.append(el("dt", null, k), el("dd", null, Array.isArray(v) ? v.join("、") : v));
+    }
+    return d;
+  }
+
   function showError(text, detail) {  // detail: the server's own words, on hover
     errorEl.textContent = text ? `${T.error}${text}` : "";
     errorEl.title = detail || "";
@@ -99,5 +108,5 @@ const Board = (() => {
     return l;
   }
 
-  return { T, tr, el, api, ago, clock, time, select, field, showError, who, coords };
+  return { T, tr, el, dl, api, ago, clock, time, select, field, showError, who, coords };
 })();

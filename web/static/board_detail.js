@@ -2,7 +2,7 @@
 // log, dispatch 120, resolve). Also opens for a home without an alarm (from the homes tiles).
 "use strict";
 Board.detail = (() => {
-  const { T, tr, el, api, ago, clock, time, select, field, showError, who, coords } = Board;
+  const { T, tr, el, dl, api, ago, clock, time, select, field, showError, who, coords } = Board;
   const panel = document.getElementById("detail");
   const CALLEES = ["resident", "family", "neighbour", "community", "emergency", "other"];
   const RESULTS = ["reached", "no_answer", "busy", "wrong_number", "voicemail"];
@@ -13,15 +13,6 @@ Board.detail = (() => {
     const s = el("section", `block ${cls || ""}`);
     s.append(el("h3", null, title));
     return s;
-  }
-
-  function dl(pairs) {
-    const d = el("dl");
-    for (const [k, v] of pairs) {
-      if (v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length)) continue;
-      d.append(el("dt", null, k), el("dd", null, Array.isArray(v) ? v.join("、") : v));
-    }
-    return d;
   }
 
   function header() {

@@ -3,7 +3,7 @@
 // every field; its 4xx message is shown beside the form, which keeps what was typed.
 "use strict";
 Board.record = (() => {
-  const { T, tr, el, api, time, select, field, who } = Board;
+  const { T, tr, el, dl, api, time, select, field, who } = Board;
   const HOUSEHOLDS = ["alone", "with_spouse", "with_family", "other"];
   const SELF_CARE = ["independent", "partly", "dependent", "unknown"];
   const LISTS = ["conditions", "medication", "benefits"];
@@ -12,15 +12,6 @@ Board.record = (() => {
   function role() {
     if (!me) me = api("GET", "/api/me").then((u) => u.role).catch(() => "");
     return me;
-  }
-
-  function dl(pairs) {
-    const d = el("dl");
-    for (const [k, v] of pairs) {
-      if (v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length)) continue;
-      d.append(el("dt", null, k), el("dd", null, Array.isArray(v) ? v.join("、") : v));
-    }
-    return d;
   }
 
   function list(rec) {
