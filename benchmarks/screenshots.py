@@ -147,7 +147,7 @@ def shoot(anju: Anju, sos: str, out: Path) -> None:
             page = desk.new_page()
             sign_in(page, f"{anju.url}/", "op1")
             page.wait_for_selector("#status[data-live='1']", timeout=15_000)
-            page.wait_for_function("document.querySelectorAll('li.alarm').length >= 7")
+            page.locator("li.alarm").nth(6).wait_for()  # at least 7
             page.locator(f"li[data-alarm-id='{sos}'] button.details").click()
             page.wait_for_selector(f"#detail[data-alarm-id='{sos}'] .devices", timeout=10_000)
             page.wait_for_selector("#chart svg rect.cell", timeout=10_000)

@@ -57,6 +57,17 @@ OBSERVER = """
 """
 
 
+def wait_until(page: Any, expression: str, arg: Any = None, timeout_s: float = 30) -> None:
+    """Poll `expression` (evaluated through the DevTools protocol) until it is truthy. Not
+    `page.wait_for_function`: it compiles its predicate inside the page, which the board's
+    Content-Security-Policy (no eval) refuses."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not true within {timeout_s} s: {expression}")
+        time.sleep(0.02)
+
+
 @contextmanager
 def chromium() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
@@ -93,7 +104,7 @@ def board_loads(bench: Bench, loads: int, log: Log) -> dict[str, Any]:
                 context.add_init_script(OBSERVER % bench.open_alarms)
                 page = context.new_page()
                 page.goto(f"{bench.url}/")
-                page.wait_for_function("window.__bench.rendered !== null", timeout=60_000)
+                wait_until(page, "window.__bench.rendered !== null", timeout_s=60)
                 took.append(float(page.evaluate("window.__bench.rendered")))
                 api.append(float(page.evaluate("window.__bench.api") or 0.0))
             finally:
@@ -120,7 +131,7 @@ def new_alarm_latency(bench: Bench, n: int, gap_s: float, log: Log) -> dict[str,
         context.add_init_script(OBSERVER % bench.open_alarms)
         page = context.new_page()
         page.goto(f"{bench.url}/")
-        page.wait_for_function("window.__bench.rendered !== null", timeout=60_000)
+        wait_until(page, "window.__bench.rendered !== null", timeout_s=60)
         for home in homes:
             time.sleep(rng.uniform(0.5, 1.5) * gap_s)
             at = time.time() * 1000
@@ -130,9 +141,7 @@ def new_alarm_latency(bench: Bench, n: int, gap_s: float, log: Log) -> dict[str,
             raised[alarm.alarm_id] = at
             returned[alarm.alarm_id] = time.time() * 1000
         wanted = list(raised)
-        page.wait_for_function(
-            "ids => ids.every((id) => id in window.__bench.frame)", arg=wanted, timeout=30_000
-        )
+        wait_until(page, "ids => ids.every((id) => id in window.__bench.frame)", wanted, 30)
         seen: dict[str, float] = page.evaluate("window.__bench.seen")
         frame: dict[str, float] = page.evaluate("window.__bench.frame")
         got: dict[str, float] = page.evaluate("window.__bench.got")

@@ -14,6 +14,7 @@ from alerts.service import AlarmService
 from domain.ports import StateStore
 from web.auth.service import Auth, AuthOptions
 from web.errors import ERRORS
+from web.security_headers import SecurityHeaders
 
 HERE = Path(__file__).parent
 
@@ -85,6 +86,7 @@ def create_app(
     app.include_router(family_prefs.router)
     app.include_router(family_page.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -123,3 +123,16 @@ class SseReader:
                 if left <= 0:
                     return None
                 self.changed.wait(left)
+
+
+def watch_policy(page: Any) -> list[str]:
+    """Collects what the page's Content-Security-Policy refused (the page still works, quietly
+    broken); assert it stays empty."""
+    refused: list[str] = []
+
+    def note(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    page.on("console", note)
+    return refused

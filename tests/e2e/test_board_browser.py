@@ -29,7 +29,14 @@ from stores.state.escalation import EscalationStore
 from stores.state.records import BoardStore
 from stores.state.sql import SqlStateStore
 from tests.conftest import require
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, Publisher, e2e_settings, provision
+from tests.e2e.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Publisher,
+    e2e_settings,
+    provision,
+    watch_policy,
+)
 from tests.web.auth_support import PASSWORD, add_user
 
 ROOMS = (("bed", Room.BEDROOM), ("kit", Room.KITCHEN), ("bath", Room.BATHROOM))
@@ -92,7 +99,9 @@ def page(anju: Anju) -> Iterator[Any]:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+            refused = watch_policy(page)
             yield page
+            assert refused == []  # every script, style, image and stream is allowed
         finally:
             browser.close()
 
@@ -116,7 +125,7 @@ def sos_arrives(anju: Anju, publisher: Publisher, page: Any) -> Alarm:
     beeps = page.evaluate("Board.beeps")
     sent = time.perf_counter()
     publisher.sos(second, seq=1)
-    page.wait_for_function("document.querySelectorAll('li.alarm').length === 2", timeout=5_000)
+    page.locator("li.alarm").nth(1).wait_for(timeout=5_000)  # the second row
     took = time.perf_counter() - sent
     assert took < 1.0, f"the SOS took {took:.3f} s to reach the page"
     assert page.evaluate("Board.beeps") == beeps + 1  # a beep for the new critical alarm
@@ -184,7 +193,7 @@ def call_dispatch_resolve(anju: Anju, page: Any, alarm: Alarm) -> None:
 
 def homes_checkins_and_english(page: Any) -> None:
     page.click("#tab-homes")
-    page.wait_for_function("document.querySelectorAll('li.home').length === 2")
+    page.locator("li.home").nth(1).wait_for()
     assert page.locator(".tile-filter.alarm .n").inner_text() == "1"  # h2's SOS is open
     # mark h1's resident away (in hospital) from the home's panel: its tile becomes "away"
     page.click("li.home[data-home-id='h1']")

@@ -151,9 +151,6 @@ def test_operator_edits_the_health_record_in_the_detail_panel(
     )
     BoardStore(store.engine, schema=store.schema).save_record(changed)
     form.locator(".record-save").click()
-    page.wait_for_function(
-        "document.querySelector('.record-error').textContent.includes('someone changed')",
-        timeout=5_000,
-    )
+    page.locator(".record-error:has-text('someone changed')").wait_for(timeout=5_000)
     assert error.inner_text().startswith("Not saved: someone changed this record")
     assert stored(anju).conditions == ("冠心病",)

@@ -26,7 +26,14 @@ from domain.alarms import Alarm
 from domain.model import Device, DeviceKind, Room
 from domain.points import FieldValue, Point
 from tests.conftest import require
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, Publisher, e2e_settings, provision
+from tests.e2e.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Publisher,
+    e2e_settings,
+    provision,
+    watch_policy,
+)
 from tests.web.auth_support import PASSWORD, add_user, auth_of, token_for
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -98,7 +105,10 @@ def page(anju: Anju) -> Iterator[Any]:
                 viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
                 has_touch=True, device_scale_factor=2,
             )  # fmt: skip
-            yield context.new_page()
+            family_page = context.new_page()
+            refused = watch_policy(family_page)
+            yield family_page
+            assert refused == []  # every script, style, image and stream is allowed
         finally:
             browser.close()
 

@@ -43,7 +43,7 @@ def test_overlapping_reloads_list_each_earlier_alarm_once(
     with httpx.Client(base_url=anju.url, headers=token_for(anju.app, "op1")) as op:
         closed = [closed_sos(anju, op, n) for n in range(3)]
         sign_in(anju, page)
-        page.wait_for_function("document.querySelectorAll('#history-list li').length >= 3")
+        page.locator("#history-list li").nth(2).wait_for()  # at least 3
         page.wait_for_timeout(1000)  # the first load and the feed's hello reload overlap too
         assert sorted(listed(page)) == sorted(closed), listed(page)
 
@@ -56,7 +56,7 @@ def test_overlapping_reloads_list_each_earlier_alarm_once(
         time.sleep(HELD_S / 2)
         closed.append(closed_sos(anju, op, 4))  # the next reload starts before that answer
         page.wait_for_timeout(4 * HELD_S * 1000)
-        page.wait_for_function("document.querySelectorAll('#history-list li').length >= 5")
+        page.locator("#history-list li").nth(4).wait_for()  # at least 5
         page.wait_for_timeout(4 * HELD_S * 1000)  # every held answer is in by now
     ids = listed(page)
     assert sorted(ids) == sorted(closed), ids
