@@ -20,10 +20,10 @@ alarm, because up to that event it has seen exactly what the live recording show
 
 from __future__ import annotations
 
-import bisect
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -42,10 +42,15 @@ REST_LABELS = ("sleep", "bed")
 BATH_LABELS = ("toilet", "shower", "bath")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Replay:
     recording: Recording
     items: list[tuple[int, Message, Device]]
+
+    @cached_property
+    def times(self) -> npt.NDArray[np.int64]:
+        """The items' timestamps, in order (for searchsorted)."""
+        return np.array([ts for ts, _, _ in self.items], dtype=np.int64)
 
     @classmethod
     def of(cls, recording: Recording) -> Replay:
@@ -131,7 +136,7 @@ def day_cuts(
     rec, rng = replay.recording, random.Random(seed)
     lo, hi = window(rec, learning_days, until_days)
     hi = min(hi, rec.end_ms - 3_600_000)
-    times = np.array([ts for ts, _, _ in replay.items])
+    times = replay.times
     cuts: list[int] = []
     for _ in range(200 * n):
         if len(cuts) == n or hi <= lo:
@@ -165,7 +170,7 @@ def night_bathroom_cuts(
     """
     rec, rng = replay.recording, random.Random(seed)
     lo, hi = window(rec, learning_days, until_days)
-    times = np.array([ts for ts, _, _ in replay.items])
+    times = replay.times
     visits: list[tuple[int, int]] = []
     for start, e, a in rec.activities:
         if not (lo <= start < hi and any(w in a.lower() for w in BATH_LABELS)):
@@ -238,16 +243,15 @@ def collapse(
                 waited = (clock - cut) / 60_000
                 break
         minutes.append(waited)
-        bound.append(next_event_min(items, cut))
+        bound.append(next_event_min(replay.times, cut))
     return {**summarise(minutes), **_bound(bound)}
 
 
-def next_event_min(items: list[tuple[int, Message, Device]], cut: int) -> float:
+def next_event_min(times: npt.NDArray[np.int64], cut: int) -> float:
     """Minutes from the cut to the recording's next real event (at most 12 h): the soonest any
     detector could alarm without also alarming, falsely, in the real recording's silence."""
-    times = [ts for ts, _, _ in items]
-    after = bisect.bisect_right(times, cut)
-    return min((times[after] - cut) / 60_000, CUT_MS / 60_000) if after < len(times) else 720.0
+    after = int(np.searchsorted(times, cut, side="right"))
+    return min((int(times[after]) - cut) / 60_000, CUT_MS / 60_000) if after < len(times) else 720.0
 
 
 def _bound(values: list[float]) -> dict[str, object]:

@@ -99,15 +99,16 @@ class Home:
         s.next_due_ms = 0
         return out
 
-    def _sensor_silence(self, sensor: str | None, day: int, gap_s: float) -> None:
+    def _sensor_silence(self, key: str | None, day: int, gap_s: float) -> None:
+        """Record a long silence under its (sensor, part of day) row (`rules.sensor_key`)."""
         names = self.state.sensor_names
-        if sensor is None:
+        if key is None:
             return
-        if sensor not in names:
+        if key not in names:
             if len(names) >= MAX_SENSORS:
                 return  # a home with more (sensor, day part) rows: the rest keep the room's
-            names.append(sensor)
-        self.silences.add(names.index(sensor), day, gap_s)
+            names.append(key)
+        self.silences.add(names.index(key), day, gap_s)
 
     def _unusual_night(self, ts_ms: int, here: Local) -> bool:
         s, cfg = self.state, self.cfg
