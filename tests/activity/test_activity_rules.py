@@ -64,6 +64,14 @@ def learned_home(cfg: ActivityConfig | None = None, days: int = 9) -> Harness:
     return h
 
 
+def after_a_usual_morning(cfg: ActivityConfig | None = None) -> tuple[Harness, int]:
+    """A learned home on day 9 after a usual morning (quiet from ~10:00): the harness and the
+    minute after its last event."""
+    h = learned_home(cfg)
+    h.feed(usual_day(MONDAY_MS + 9 * DAY_MS)[:8])
+    return h, now_ms(h.clock) + MIN_MS
+
+
 @pytest.fixture(scope="module")
 def week() -> Harness:
     return learned_home()
@@ -126,10 +134,7 @@ def test_too_long_in_the_bathroom() -> None:
 
 
 def test_out_through_the_front_door_is_not_inactivity_but_not_returned_is() -> None:
-    h = learned_home(ActivityConfig(not_returned_floor_s=8 * 3600))
-    day = MONDAY_MS + 9 * DAY_MS
-    h.feed(usual_day(day)[:8])
-    left = now_ms(h.clock) + MIN_MS
+    h, left = after_a_usual_morning(ActivityConfig(not_returned_floor_s=8 * 3600))
     h.feed([door(left), door(left + 5000, "closed")])
     h.advance_to(left + 7 * HOUR_MS)
     assert h.alarms(left) == []

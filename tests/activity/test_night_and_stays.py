@@ -19,7 +19,7 @@ from tests.activity.helpers import (
     msg,
     usual_day,
 )
-from tests.activity.test_activity_rules import learned_home
+from tests.activity.test_activity_rules import after_a_usual_morning, learned_home
 
 HALL = Device("pir-hall", HOME, DeviceKind.MOTION, "pir", Room.ENTRANCE)
 
@@ -103,10 +103,7 @@ def test_a_flush_heard_after_the_bedroom_door_does_not_put_her_back_in_the_bathr
 
 def test_a_room_sensor_between_two_door_events_of_one_passage_does_not_keep_her_in() -> None:
     # house B: the kitchen PIR sees the hall, so leaving reads door, kitchen, door, then nothing
-    h = learned_home(ActivityConfig(not_returned_floor_s=8 * 3600))
-    day = MONDAY_MS + 9 * DAY_MS
-    h.feed(usual_day(day)[:8])
-    left = now_ms(h.clock) + MIN_MS
+    h, left = after_a_usual_morning(ActivityConfig(not_returned_floor_s=8 * 3600))
     h.feed([door(left), motion(left + 4000, "kitchen"), door(left + 9000, "closed")])
     h.advance_to(left + 7 * HOUR_MS)
     assert h.alarms(left) == []  # out: no inactivity alarm while she is away
@@ -115,10 +112,7 @@ def test_a_room_sensor_between_two_door_events_of_one_passage_does_not_keep_her_
 
 
 def test_a_passage_that_began_with_her_coming_home_stays_a_return() -> None:
-    h = learned_home(ActivityConfig(not_returned_floor_s=8 * 3600))
-    day = MONDAY_MS + 9 * DAY_MS
-    h.feed(usual_day(day)[:8])
-    left = now_ms(h.clock) + MIN_MS
+    h, left = after_a_usual_morning(ActivityConfig(not_returned_floor_s=8 * 3600))
     h.feed([door(left), door(left + 5000, "closed")])
     back = left + 2 * HOUR_MS
     h.feed([door(back), motion(back + 4000, "kitchen"), door(back + 9000, "closed")])

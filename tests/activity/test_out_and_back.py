@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from detectors.activity.config import ActivityConfig
-from domain.clock import now_ms
 from tests.activity.helpers import (
     DAY_MS,
     HOME,
@@ -12,9 +11,8 @@ from tests.activity.helpers import (
     MONDAY_MS,
     door,
     motion,
-    usual_day,
 )
-from tests.activity.test_activity_rules import learned_home
+from tests.activity.test_activity_rules import after_a_usual_morning, learned_home
 
 
 def test_sensors_firing_hours_apart_while_she_is_out_do_not_bring_her_back() -> None:
@@ -47,10 +45,7 @@ def test_back_without_the_door_sensor_moving_about_in_two_rooms_is_her() -> None
 def test_came_in_and_straight_out_again_is_out() -> None:
     # house B 19:18 / 19:19: the door opens and shuts, 50 s later opens and shuts again, and
     # nothing inside in between: she came home and left again, she is not home and silent
-    h = learned_home(ActivityConfig(not_returned_floor_s=16 * 3600))
-    day = MONDAY_MS + 9 * DAY_MS
-    h.feed(usual_day(day)[:8])
-    left = now_ms(h.clock) + MIN_MS
+    h, left = after_a_usual_morning(ActivityConfig(not_returned_floor_s=16 * 3600))
     h.feed([door(left), door(left + 5000, "closed")])
     back = left + 3 * HOUR_MS
     h.feed(
@@ -64,10 +59,7 @@ def test_came_in_and_straight_out_again_is_out() -> None:
 
 
 def test_a_door_that_bounces_or_stays_open_on_the_way_in_is_one_passage() -> None:
-    h = learned_home(ActivityConfig(not_returned_floor_s=16 * 3600))
-    day = MONDAY_MS + 9 * DAY_MS
-    h.feed(usual_day(day)[:8])
-    left = now_ms(h.clock) + MIN_MS
+    h, left = after_a_usual_morning(ActivityConfig(not_returned_floor_s=16 * 3600))
     h.feed([door(left), door(left + 5000, "closed")])
     back = left + 3 * HOUR_MS
     # open, shut, open (a bounce), then held open 50 s with the shopping, then shut
@@ -81,10 +73,7 @@ def test_a_door_that_bounces_or_stays_open_on_the_way_in_is_one_passage() -> Non
 def test_a_room_sensor_seconds_after_she_shut_the_door_behind_her_is_the_door_area() -> None:
     # house B 07-30 13:12: door open, door shut, the kitchen PIR (it sees the hall) 1 s and
     # 4 s later, then nothing for four hours: she left, she is not home and silent
-    h = learned_home(ActivityConfig(not_returned_floor_s=8 * 3600))
-    day = MONDAY_MS + 9 * DAY_MS
-    h.feed(usual_day(day)[:8])
-    left = now_ms(h.clock) + MIN_MS
+    h, left = after_a_usual_morning(ActivityConfig(not_returned_floor_s=8 * 3600))
     h.feed([motion(left - 20_000, "kitchen"), door(left), door(left + 5000, "closed")])
     h.feed([motion(left + 6000, "kitchen"), motion(left + 9000, "kitchen")])
     h.advance_to(left + 7 * HOUR_MS)
@@ -97,10 +86,7 @@ def test_a_room_sensor_seconds_after_she_shut_the_door_behind_her_is_the_door_ar
 def test_a_room_reached_after_the_door_is_her_staying_in() -> None:
     # house A 03-10 06:21: the front door opened and shut, the bedroom door 10 s later, then
     # she slept: walking to a room takes longer than the door area's glimpse
-    h = learned_home(ActivityConfig(not_returned_floor_s=16 * 3600))
-    day = MONDAY_MS + 9 * DAY_MS
-    h.feed(usual_day(day)[:8])
-    at = now_ms(h.clock) + MIN_MS
+    h, at = after_a_usual_morning(ActivityConfig(not_returned_floor_s=16 * 3600))
     h.feed([door(at), door(at + 5000, "closed"), motion(at + 15_000, "kitchen")])
     h.advance_to(at + 6 * HOUR_MS)
     assert h.detector.state(HOME).out_since_ms is None
