@@ -38,7 +38,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "turn_rate_deg",  # largest turn of the 0.2-s mean vector within 0.2 s (falls turn fast)
 )
 N_FEATURES = len(FEATURE_NAMES)
-IMPACT_G = 1.4  # the trigger's default level: "above it" is part of the impact
+IMPACT_G = TriggerConfig().threshold_g  # "above it" is part of the impact: the default
+# trigger level, fixed whatever a home's trigger uses (the model learnt its features with it)
 TURN_S = 0.2  # averaging time (and step) of the turn rate
 
 
