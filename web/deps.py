@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, quote
 from fastapi import Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
-from domain.access import HomeScope, Principal, Role, home_scope
+from domain.access import Principal, Role
 from stores.state.alarm_scope import ScopedAlarms
 from stores.state.sql import SqlStateStore
 from web.app import WebContext
@@ -131,11 +131,6 @@ def audit_trail(request: Request) -> AuditTrail:
 
 
 Audit = Annotated[AuditTrail, Depends(audit_trail)]
-
-
-def visible_homes(p: Principal, ctx: WebContext | None = None) -> HomeScope:
-    """The homes `p` may see (filter queries with it)."""
-    return home_scope(p)
 
 
 def scoped_alarms(request: Request) -> ScopedAlarms:

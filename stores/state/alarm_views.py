@@ -16,7 +16,7 @@ from domain.model import Home, Resident
 from stores.state.sql import SqlStateStore
 from stores.state.sqlkit import ids_in
 
-_HOME = tuple(f.name for f in dataclasses.fields(Home))
+HOME_FIELDS = tuple(f.name for f in dataclasses.fields(Home))
 _RESIDENT = tuple(f.name for f in dataclasses.fields(Resident))
 
 
@@ -29,10 +29,10 @@ def homes_with_residents(
     if not ids:
         return out
     h, r = store._homes, store._residents
-    n = len(_HOME)
+    n = len(HOME_FIELDS)
     # in field order (rows made positionally); a home without residents has NULLs on the right
     query = (
-        sa.select(*(h.c[f] for f in _HOME), *(r.c[f] for f in _RESIDENT))
+        sa.select(*(h.c[f] for f in HOME_FIELDS), *(r.c[f] for f in _RESIDENT))
         .outerjoin(r, r.c.home_id == h.c.home_id)
         .where(ids_in(store.engine.dialect, h.c.home_id, ids))
         .order_by(h.c.home_id, r.c.resident_id)

@@ -12,14 +12,14 @@ from fastapi import Depends, HTTPException, Request
 
 from alerts.escalation.contacts import Contact
 from alerts.escalation.policy import PolicyBook, Role, risks_of
-from domain.access import HomeScope, Principal, sees_personal_data
+from domain.access import HomeScope, Principal, home_scope, sees_personal_data
 from domain.alarms import Severity
 from domain.model import Device, DeviceKind, Home, Resident
 from domain.ports import StateStore, TimeSeriesStore
 from stores.state.escalation import EscalationStore
 from stores.state.homes_query import HomesQuery
 from stores.state.records import BoardStore
-from web.deps import context, visible_homes
+from web.deps import context
 
 HEALTH_WINDOW_MS = 26 * 3600 * 1000  # battery devices report at least every 25 h
 FIX_WINDOW_MS = 6 * 3600 * 1000  # a pendant fix older than this is not "where she is now"
@@ -68,7 +68,7 @@ def scope_of(principal: Principal) -> HomeScope:
     """The homes the caller may see; integrators see no personal data at all (403)."""
     if not sees_personal_data(principal):
         raise HTTPException(403, "integrators see devices, not homes or residents")
-    return visible_homes(principal)
+    return home_scope(principal)
 
 
 def visible_home(parts: BoardParts, principal: Principal, home_id: str) -> Home:

@@ -63,7 +63,7 @@ class RecordBody(BaseModel):
     based_on_ms: int | None = Field(
         None,
         ge=0,
-        le=2**53 - 1,
+        le=MAX_SAFE,
         description="updated_ms of the record this edit started from (0: none stored yet); if "
         "the record changed since, the write is refused with 409. Without it the last write wins.",
     )
