@@ -11,6 +11,27 @@ from typing import Literal
 Lang = Literal["zh", "en"]
 DEFAULT: Lang = "zh"
 
+# An API refusal in the page's language, by status (board and family page alike)
+ERROR_PAIRS: tuple[tuple[str, str, str], ...] = (
+    ("err.400", "请求有误，未执行", "the request was not accepted"),
+    ("err.403", "您没有执行此操作的权限", "you may not do this"),
+    (
+        "err.404",
+        "找不到该项（可能已被删除或不在您的范围内）",
+        "not found (gone, or not yours to see)",
+    ),
+    (
+        "err.409",
+        "他人已先行处理，页面已是最新状态",
+        "someone else acted first; the page shows the latest",
+    ),
+    ("err.422", "输入内容不符合要求", "some input is not valid"),
+    ("err.429", "尝试次数过多，请稍后再试", "too many attempts, try again later"),
+    ("err.503", "服务暂时不可用，请稍后再试", "the service is unavailable for a moment, try again"),
+    ("err.other", "服务器出错，请稍后再试", "the server failed, try again"),
+    ("err.network", "网络连接失败，请检查网络", "no connection to the server"),
+)
+
 # (key, 中文, English)
 _PAIRS: tuple[tuple[str, str, str], ...] = (
     ("html_lang", "zh-CN", "en"),
@@ -43,23 +64,7 @@ _PAIRS: tuple[tuple[str, str, str], ...] = (
     ("address", "地址", "Address"),
     ("residents", "老人", "Resident"),
     ("error", "操作失败：", "Failed: "),
-    ("err.400", "请求有误，未执行", "the request was not accepted"),
-    ("err.403", "您没有执行此操作的权限", "you may not do this"),
-    (
-        "err.404",
-        "找不到该项（可能已被删除或不在您的范围内）",
-        "not found (gone, or not yours to see)",
-    ),
-    (
-        "err.409",
-        "他人已先行处理，页面已是最新状态",
-        "someone else acted first; the page shows the latest",
-    ),
-    ("err.422", "输入内容不符合要求", "some input is not valid"),
-    ("err.429", "尝试次数过多，请稍后再试", "too many attempts, try again later"),
-    ("err.503", "服务暂时不可用，请稍后再试", "the service is unavailable for a moment, try again"),
-    ("err.other", "服务器出错，请稍后再试", "the server failed, try again"),
-    ("err.network", "网络连接失败，请检查网络", "no connection to the server"),
+    *ERROR_PAIRS,
     ("kpi", "接警时效（24 小时）", "Answer times (24 h)"),
     ("kpi.60", "60 秒内", "within 60 s"),
     ("kpi.180", "180 秒内", "within 180 s"),

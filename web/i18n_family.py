@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from web.i18n import Lang, pick
+from web.i18n import ERROR_PAIRS, Lang, pick
 
 __all__ = ["STRINGS", "Lang", "lang_of", "sentence", "type_name"]
 
@@ -156,15 +156,7 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "live": "实时更新",
         "offline": "连接中断，正在重连…",
         "error": "操作失败：",
-        "err.400": "请求有误，未执行",
-        "err.403": "您没有执行此操作的权限",
-        "err.404": "找不到该项（可能已被删除或不在您的范围内）",
-        "err.409": "他人已先行处理，页面已是最新状态",
-        "err.422": "输入内容不符合要求",
-        "err.429": "尝试次数过多，请稍后再试",
-        "err.503": "服务暂时不可用，请稍后再试",
-        "err.other": "服务器出错，请稍后再试",
-        "err.network": "网络连接失败，请检查网络",
+        **{key: zh for key, zh, _ in ERROR_PAIRS},
         "state.raised": "新警报",
         "state.notified": "已通知",
         "state.accepted": "已接手",
@@ -231,15 +223,7 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "live": "live",
         "offline": "connection lost, reconnecting…",
         "error": "Failed: ",
-        "err.400": "the request was not accepted",
-        "err.403": "you may not do this",
-        "err.404": "not found (gone, or not yours to see)",
-        "err.409": "someone else acted first; the page shows the latest",
-        "err.422": "some input is not valid",
-        "err.429": "too many attempts, try again later",
-        "err.503": "the service is unavailable for a moment, try again",
-        "err.other": "the server failed, try again",
-        "err.network": "no connection to the server",
+        **{key: en for key, _, en in ERROR_PAIRS},
         "state.raised": "New",
         "state.notified": "Told",
         "state.accepted": "Taken",
