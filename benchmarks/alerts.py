@@ -34,19 +34,6 @@ from domain.topics import topic
 from stores.state.sql import SqlStateStore
 from stores.timeseries.sqlite import SqliteTimeSeries
 
-# benchmarks/escalation.py measures on the same harness
-__all__ = [
-    "Arrivals",
-    "Loader",
-    "admin_headers",
-    "client",
-    "percentile",
-    "run",
-    "serve",
-    "sse_reader",
-    "summary",
-]
-
 
 def sse_reader(
     url: str, arrivals: Arrivals, ready: threading.Event, headers: dict[str, str] | None = None

@@ -25,17 +25,11 @@ from typing import Any
 
 from alerts.escalation.contacts import Contact
 from alerts.escalation.policy import Role
-from benchmarks.alerts import (
-    Arrivals,
-    Loader,
-    client,
-    percentile,
-    serve,
-    sse_reader,
-    summary,
-)
+from benchmarks.alerts import sse_reader
 from benchmarks.escalation_ticks import ticks
-from benchmarks.served import admin_headers
+from benchmarks.latency import Arrivals, percentile, summary
+from benchmarks.load import Loader, client
+from benchmarks.served import admin_headers, serve
 from domain.model import Device, DeviceKind, Home
 from domain.topics import topic
 from stores.state.escalation import EscalationStore

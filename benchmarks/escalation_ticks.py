@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alerts.escalation.contacts import Contact
 from alerts.escalation.engine import EscalationEngine
 from alerts.escalation.policy import Role
-from benchmarks.alerts import percentile
+from benchmarks.latency import percentile
 from domain.alarms import Alarm, AlarmState, Change, Severity
 from domain.clock import ManualClock
 from domain.model import Home, Resident
