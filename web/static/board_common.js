@@ -31,12 +31,14 @@ const Board = (() => {
   }
 
   // An API refusal in the page's language (the server's `detail` is English, for integrators);
-  // the error keeps status and detail for whoever needs them.
+  // the error keeps status and detail for whoever needs them, and FastAPI's list of problems
+  // (a 422) as it came.
   function apiError(status, detail) {
     const key = `err.${status}`;
     const err = new Error(T[key] !== undefined ? T[key] : T["err.other"]);
     err.status = status;
     err.detail = typeof detail === "string" ? detail : detail ? JSON.stringify(detail) : "";
+    err.problems = Array.isArray(detail) ? detail : null;
     return err;
   }
 

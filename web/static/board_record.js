@@ -134,16 +134,13 @@ Board.record = (() => {
     for (const n of f.querySelectorAll("[aria-invalid]")) n.removeAttribute("aria-invalid");
     save.disabled = true;
     msg.hidden = true;
-    let failed = null;  // the error answer's body, read beside api() (which keeps only a string)
-    let status = 0;
     try {
       const data = body(f, resident.record);
       const url = `/api/residents/${encodeURIComponent(resident.resident_id)}/record`;
-      resident.record = await api("PUT", url, data, (r) => { if (!r.ok) { status = r.status; failed = r.clone().json().catch(() => null); } });
+      resident.record = await api("PUT", url, data);
       show(box, resident);
     } catch (err) {
-      const answer = failed ? await failed : null;
-      msg.textContent = `${T["rec.not_saved"]}${status === 409 ? T["rec.err.conflict"] : problem(answer, err, f)}`;
+      msg.textContent = `${T["rec.not_saved"]}${err.status === 409 ? T["rec.err.conflict"] : problem(err, f)}`;
       msg.hidden = false;
     } finally {
       save.disabled = false;
@@ -151,8 +148,8 @@ Board.record = (() => {
   }
 
   // FastAPI's 422 lists the problems: the first one, as field and message in the page's language.
-  function problem(answer, err, f) {
-    const d = answer ? answer.detail : null;
+  function problem(err, f) {
+    const d = err.problems;
     if (!Array.isArray(d) || !d.length) return err.message || String(err);  // in the page's language
     const p = d[0];
     const loc = (p.loc || []).filter((x) => x !== "body");
