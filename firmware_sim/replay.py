@@ -57,7 +57,7 @@ class ReplayOptions:
     synchronous: str = "OFF"  # SQLite durability of the throw-away state and time-series stores
     batch: int = 1000  # points per time-series write (ingest: up to 1,000 per batch)
     store_points: bool = True
-    blobs_behind: bool = True  # detectors' state blobs: one transaction every 5 simulated min
+    blobs_behind: bool = True  # detectors' state blobs: one transaction per simulated hour
 
 
 # what the replay did before it was tuned (benchmarks/sim_replay.py measures against it)

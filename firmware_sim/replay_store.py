@@ -4,8 +4,8 @@ behind.
 Detectors save their state as blobs so that timers and baselines survive a restart; the activity
 detector checkpoints every home every 5 minutes, one transaction per home. A replay never
 restarts, so here a saved blob is kept in memory (and read back from there) and all of them are
-written in one transaction whenever `flush` is called (the replay does it every 5 simulated
-minutes and at the end). Alarms, homes and devices go to SQLite as in `anju serve`.
+written in one transaction whenever `flush` is called (the replay does it once a simulated
+hour, `BLOBS_EVERY_S`, and at the end). Alarms, homes and devices go to SQLite as in `anju serve`.
 """
 
 from __future__ import annotations
