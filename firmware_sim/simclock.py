@@ -35,6 +35,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from domain.clock import ManualClock
 from domain.decode import Message
 from domain.model import Device
 
@@ -43,16 +44,11 @@ ACK_TOPIC = "anju-sim/clock/ack"
 WAIT_S = 10.0  # longest wait for ingest to catch up before moving the clock anyway
 
 
-class SimClock:
-    """A `domain.clock.Clock` that only moves forward when told to."""
+class SimClock(ManualClock):
+    """A `domain.clock.ManualClock` that only moves forward: `set` never takes it back."""
 
     def __init__(self, start: float) -> None:
-        self._now = start
-        self._lock = threading.Lock()
-
-    def now(self) -> float:
-        with self._lock:
-            return self._now
+        super().__init__(start)
 
     def set(self, when: float) -> None:
         with self._lock:
