@@ -21,7 +21,6 @@ from alerts.service import AlarmService
 from anju.settings import Settings
 from anju.wiring_parts import (
     auth_options,
-    device_models,
     health_checks,
     ingest_options,
     make_escalation,
@@ -47,7 +46,6 @@ __all__ = [
     "Anju",
     "auth_options",
     "build",
-    "device_models",
     "health_checks",
     "ingest_options",
     "make_escalation",

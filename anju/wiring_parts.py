@@ -149,8 +149,6 @@ def make_provisioning(
 
 def device_models() -> ModelLookup:
     """The device model registry (shipped models), loaded once."""
-    from device_models.registry import ModelRegistry
-
     registry = ModelRegistry()
     for error in registry.load():
         log.error("device model: %s", error)
