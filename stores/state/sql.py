@@ -12,13 +12,12 @@ from contextlib import AbstractContextManager
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from domain.alarms import OPEN_STATES, Alarm, AlarmState, Change, Severity
 from domain.model import Device, DeviceKind, Home, Resident, Room
 from domain.ports import DeadLetter
-from stores.state.sqlkit import ids_in, make_engine, transaction, upsert
+from stores.state.sqlkit import ids_in, make_engine, transaction, upsert, upsert_many
 from stores.state.tables import build_metadata
 
 DEFAULT_URL = "sqlite:///var/state.db"
@@ -272,21 +271,9 @@ class SqlStateStore:
         """Many blobs in one transaction (one commit for a checkpoint of every home)."""
         if not blobs:
             return
-        b = self._blobs
         rows = [{"key": k, "value": v} for k, v in blobs.items()]
         with self._tx("save_blobs") as conn:
-            dialect = conn.dialect.name
-            if dialect not in ("sqlite", "postgresql"):  # portable fallback: row by row
-                for row in rows:
-                    upsert(conn, b, row)
-                return
-            ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(b)
-            conn.execute(
-                ins.on_conflict_do_update(
-                    index_elements=["key"], set_={"value": ins.excluded.value}
-                ),
-                rows,
-            )
+            upsert_many(conn, self._blobs, rows)
 
     def drop_all(self) -> None:
         """Remove every table (tests, and `anju` reset commands)."""

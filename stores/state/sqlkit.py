@@ -75,6 +75,21 @@ def upsert(conn: Connection, table: sa.Table, row: dict[str, Any]) -> None:
     conn.execute(stmt)
 
 
+def upsert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """`upsert` of many rows (same columns) in one statement; other dialects row by row."""
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    if dialect not in ("sqlite", "postgresql"):  # portable fallback: row by row
+        for row in rows:
+            upsert(conn, table, row)
+        return
+    keys = [c.name for c in table.primary_key.columns]
+    ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)
+    updates = {k: ins.excluded[k] for k in rows[0] if k not in keys}
+    conn.execute(ins.on_conflict_do_update(index_elements=keys, set_=updates), rows)
+
+
 def insert_missing(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Insert, keeping the existing row on a key conflict (idempotent)."""
     if not rows:
