@@ -112,7 +112,7 @@
     meta.append(el("span", "where", parts.join(" · ")));
     li.append(meta);
     li.addEventListener("click", () => {
-      for (const n of list.querySelectorAll("li.selected")) n.classList.remove("selected");
+      unselect();
       li.classList.add("selected");
       Board.detail.open(a, a.home_id);
     });
@@ -122,6 +122,10 @@
 
   function order(x, y) {
     return (RANK[x.severity] - RANK[y.severity]) || (x.raised_ms - y.raised_ms) || (x.id < y.id ? -1 : 1);
+  }
+
+  function unselect() {
+    for (const n of list.querySelectorAll("li.selected")) n.classList.remove("selected");
   }
 
   const nodes = new Map();  // alarm id -> its row, so a change touches one row, not the list
@@ -273,9 +277,7 @@
   }
   setInterval(kpi, 30000);
 
-  document.addEventListener("board:detail-closed", () => {
-    for (const n of list.querySelectorAll("li.selected")) n.classList.remove("selected");
-  });
+  document.addEventListener("board:detail-closed", unselect);
 
   // ---- live --------------------------------------------------------------------------------
   function setLive(live) {
