@@ -4,7 +4,9 @@ risks, contacts, the community's policies), read from the stores and cached for 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from alerts.escalation.contacts import Contact
 from alerts.escalation.policy import PolicyBook, risks_of
@@ -14,6 +16,7 @@ from domain.ports import StateStore
 from stores.state.escalation import EscalationStore
 
 DEFAULT_COMMUNITY = "default"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +40,15 @@ class HomeLookup:
 
     def home(self, home_id: str) -> HomeFacts:
         """Community, risks, address and contacts of a home, cached for `cache_s`."""
-        at = time.monotonic()
-        cached = self._homes.get(home_id)
-        if cached is not None and at - cached[0] < self.cache_s:
-            return cached[1]
+        return _cached(self._homes, home_id, self.cache_s, lambda: self._read_home(home_id))
+
+    def book(self, community_id: str) -> PolicyBook:
+        """The community's policies (cached like homes; defaults when none are stored)."""
+        return _cached(
+            self._books, community_id, self.cache_s, lambda: self._read_book(community_id)
+        )
+
+    def _read_home(self, home_id: str) -> HomeFacts:
         home = self.state.get_home(home_id)
         residents = self.state.list_residents(home_id)
         community = home.community_id if home is not None else DEFAULT_COMMUNITY
@@ -53,17 +61,19 @@ class HomeLookup:
         )
         scopes = [home_id, community, "*"]
         contacts = [Contact.from_json(c) for c in self.store.contacts(scopes)]
-        facts = HomeFacts(community, risks_of(residents, self.clock.now()), place, contacts)
-        self._homes[home_id] = (at, facts)
-        return facts
+        return HomeFacts(community, risks_of(residents, self.clock.now()), place, contacts)
 
-    def book(self, community_id: str) -> PolicyBook:
-        """The community's policies (cached like homes; defaults when none are stored)."""
-        at = time.monotonic()
-        cached = self._books.get(community_id)
-        if cached is not None and at - cached[0] < self.cache_s:
-            return cached[1]
+    def _read_book(self, community_id: str) -> PolicyBook:
         body = self.store.load_policies(community_id)
-        book = PolicyBook(community_id) if body is None else PolicyBook.from_json(body)
-        self._books[community_id] = (at, book)
-        return book
+        return PolicyBook(community_id) if body is None else PolicyBook.from_json(body)
+
+
+def _cached(cache: dict[str, tuple[float, T]], key: str, ttl_s: float, read: Callable[[], T]) -> T:
+    """`cache[key]` if it was read less than `ttl_s` ago, else `read()`, kept with that time."""
+    at = time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and at - hit[0] < ttl_s:
+        return hit[1]
+    value = read()
+    cache[key] = (at, value)
+    return value
