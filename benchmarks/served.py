@@ -84,18 +84,12 @@ def stage_quantiles(metrics_text: str) -> dict[str, dict[str, float]]:
     sums: dict[str, float] = {}
     for family in text_string_to_metric_families(metrics_text):
         for sample in family.samples:
-            if sample.name.endswith("_sum"):
-                for stage, (name, labels) in STAGES.items():
-                    if sample.name == f"{name}_sum" and all(
-                        sample.labels.get(k) == v for k, v in labels.items()
-                    ):
-                        sums[stage] = sample.value
-            if not sample.name.endswith("_bucket"):
-                continue
             for stage, (name, labels) in STAGES.items():
-                if sample.name == f"{name}_bucket" and all(
-                    sample.labels.get(k) == v for k, v in labels.items()
-                ):
+                if any(sample.labels.get(k) != v for k, v in labels.items()):
+                    continue
+                if sample.name == f"{name}_sum":
+                    sums[stage] = sample.value
+                elif sample.name == f"{name}_bucket":
                     bound = float(sample.labels["le"])
                     buckets.setdefault(stage, []).append((bound, sample.value))
     out: dict[str, dict[str, float]] = {}
