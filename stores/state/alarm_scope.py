@@ -12,12 +12,11 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from domain.access import HomeScope
-from domain.alarms import OPEN_STATES, Alarm
+from domain.alarms import Alarm
 from domain.model import Home, Resident
 from stores.state.alarm_views import HOME_FIELDS, homes_with_residents
-from stores.state.sql import SqlStateStore
+from stores.state.sql import OPEN_VALUES, SqlStateStore
 
-_OPEN = sorted(s.value for s in OPEN_STATES)
 MAX_IDS = 5000  # ids bound into one IN (SQLite allows 32,766 parameters a statement)
 
 
@@ -84,7 +83,7 @@ class ScopedAlarms:
             .limit(limit + 1)  # one more row says whether there is a next page
         )
         if open_only:
-            query = query.where(a.c.state.in_(_OPEN))
+            query = query.where(a.c.state.in_(OPEN_VALUES))
         if since_ms:
             query = query.where(a.c.raised_ms >= since_ms)
         if after is not None:

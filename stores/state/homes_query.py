@@ -14,11 +14,11 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from domain.alarms import OPEN_STATES, Severity
+from domain.alarms import Severity
 from domain.tiles import SILENT_AFTER_MS, Tile
 from stores.state.records import BoardStore
+from stores.state.sql import OPEN_VALUES
 
-_OPEN = sorted(s.value for s in OPEN_STATES)
 _CARE = [Severity.CRITICAL.value, Severity.MAJOR.value]
 
 
@@ -103,7 +103,7 @@ class HomesQuery:
                 has([Severity.MINOR.value], "notice"),
                 has([Severity.TECHNICAL.value], "fault"),
             )
-            .where(a.c.state.in_(_OPEN))
+            .where(a.c.state.in_(OPEN_VALUES))
             .group_by(a.c.home_id)
             .subquery("flags")
         )
@@ -213,7 +213,7 @@ class HomesQuery:
 
     def _open_homes(self) -> sa.Select[Any]:
         a = self.a
-        return sa.select(a.c.home_id).where(a.c.state.in_(_OPEN))
+        return sa.select(a.c.home_id).where(a.c.state.in_(OPEN_VALUES))
 
     def _narrow(self, tile: Tile | None, now_ms: int) -> list[sa.ColumnElement[bool]]:
         """A cheap pre-filter for the rare tiles (the CASE still decides): alarm and device

@@ -21,7 +21,7 @@ from stores.state.sqlkit import ids_in, make_engine, transaction, upsert, upsert
 from stores.state.tables import build_metadata
 
 DEFAULT_URL = "sqlite:///var/state.db"
-_OPEN = sorted(s.value for s in OPEN_STATES)
+OPEN_VALUES = sorted(s.value for s in OPEN_STATES)  # the states of an open alarm, as stored
 _STATE = {s.value: s for s in AlarmState}
 _SEVERITY = {s.value: s for s in Severity}
 _ALARM_COLUMNS = (
@@ -184,7 +184,7 @@ class SqlStateStore:
         a = self._alarms
         query = (
             sa.select(a)
-            .where(a.c.home_id == home_id, a.c.type == type_, a.c.state.in_(_OPEN))
+            .where(a.c.home_id == home_id, a.c.type == type_, a.c.state.in_(OPEN_VALUES))
             .order_by(a.c.raised_ms.desc(), a.c.alarm_id.desc())
             .limit(1)
         )
@@ -196,7 +196,7 @@ class SqlStateStore:
         a = self._alarms
         query = sa.select(a).order_by(a.c.raised_ms.desc(), a.c.alarm_id.desc()).limit(limit)
         if open_only:
-            query = query.where(a.c.state.in_(_OPEN))
+            query = query.where(a.c.state.in_(OPEN_VALUES))
         with self._tx("list_alarms") as conn:
             return self._with_history(conn, conn.execute(query).all())
 
