@@ -28,7 +28,6 @@ class OperatorDesk:
         self.feed = feed
         self.after_ms = int(after_s * 1000)
         self.waiting: deque[tuple[int, str]] = deque()  # (raised_ms, alarm_id), oldest first
-        self.resolved = 0
 
     def publish(self, kind: str, data: Mapping[str, Any]) -> FeedEvent:
         if kind == "alarm" and data.get("change") == "raised":
@@ -55,5 +54,4 @@ class OperatorDesk:
             except (AlarmConflictError, AlarmNotFoundError):
                 continue  # closed already (cancelled, or restored by its detector)
             done += 1
-        self.resolved += done
         return done

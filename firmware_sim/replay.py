@@ -56,7 +56,6 @@ class ReplayOptions:
     directory_refresh_s: float = 1e12  # the replay's devices are all provisioned before it starts
     synchronous: str = "OFF"  # SQLite durability of the throw-away state and time-series stores
     batch: int = 1000  # points per time-series write (ingest: up to 1,000 per batch)
-    store_points: bool = True
     blobs_behind: bool = True  # detectors' state blobs: one transaction per simulated hour
 
 
@@ -132,12 +131,11 @@ class PipelineSink:
             self.outcomes[outcome.reason.value] += 1
             return
         self.outcomes["accepted"] += 1
-        if self.options.store_points:  # ingest stores a batch before the detectors see it
-            point = to_point(outcome.message)
-            if point is not None:
-                self.points.append(point)
-                if len(self.points) >= self.options.batch:
-                    self.flush()
+        point = to_point(outcome.message)  # ingest stores a batch before the detectors see it
+        if point is not None:
+            self.points.append(point)
+            if len(self.points) >= self.options.batch:
+                self.flush()
         self.registry.accept([(outcome.message, outcome.device)])
 
     def flush(self) -> None:
