@@ -252,7 +252,19 @@ class GatewayProcess:
         log = open(self.workdir / "gateway.log", "ab")  # noqa: SIM115 - owned by the process
         self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT)
         log.close()
-        wait_until(self.state_path.exists, 15, "the gateway's state file")
+        proc = self.proc
+
+        def ready() -> bool:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the gateway exited ({proc.returncode}):\n{self.log()[-4000:]}")
+            return self.state_path.exists()
+
+        try:
+            wait_until(ready, 30, "the gateway's state file")
+        except TimeoutError as slow:  # say what the gateway was doing, not only that it was late
+            proc.send_signal(signal.SIGUSR1)  # its threads' stacks, into its log
+            time.sleep(0.5)
+            raise TimeoutError(f"{slow}; the gateway's log:\n{self.log()[-4000:]}") from None
         return self
 
     def state(self) -> dict[str, Any]:

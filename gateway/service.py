@@ -163,6 +163,7 @@ class Gateway:
         return self._connected
 
     def run(self, stop: threading.Event) -> None:
+        self.downlink.write_state(connected=False)  # "starting": readable before the first link
         self.local.loop_start()
         self.upstream.loop_start()
         try:
