@@ -221,6 +221,8 @@ class Home:
         if s.leave_ms is not None and s.out_since_ms is None:
             later.append(s.leave_ms + int(cfg.out_after_s * 1000))
         later.append(now_ms + int((24 - here.hour) * 3_600_000) + 1000)  # next local midnight
+        if not s.thresholds and s.first_ms:  # the end of learning: the learned rules arm
+            later.append(max(now_ms + 1000, s.first_ms + int(cfg.learning_days * 86_400_000)))
         clock_hours = (cfg.night_end_h, cfg.night_start_h, *(cfg.window_rule or ())[:1])
         for hour in clock_hours:  # rules that arm (or disarm) by the clock
             if here.hour < hour:
@@ -241,7 +243,23 @@ class Home:
         return self.detection(rule, now_ms, evidence)
 
     def roll_day(self, ts_ms: int) -> list[Detection]:
-        """At the first moment of a new local day: score the day that ended, relearn."""
+        """At the first moment of a new local day: score the day that ended, relearn. And the
+        moment the learning period ends (mid-day): learn then, not at the next midnight."""
+        out = self._new_day(ts_ms)
+        if not self.state.thresholds and self._learning_over(ts_ms):
+            self._relearn(local(ts_ms, self.tz).day)
+        return out
+
+    def _learning_over(self, ts_ms: int) -> bool:
+        first = self.state.first_ms
+        return bool(first) and (ts_ms - first) / 86_400_000 >= self.cfg.learning_days
+
+    def _relearn(self, day: int) -> None:
+        s, cfg = self.state, self.cfg
+        s.thresholds = self.hist.thresholds(cfg.gap_quantile, cfg.min_samples).ravel().tolist()
+        s.sensor_limit_s, s.sensor_count = self.silences.limits(day, len(s.sensor_names))
+
+    def _new_day(self, ts_ms: int) -> list[Detection]:
         s, cfg = self.state, self.cfg
         here = local(ts_ms, self.tz)
         if s.today.day == here.day:
@@ -267,9 +285,8 @@ class Home:
                         )
                     )
             routine.remember(s.history, today)
-        if s.first_ms and (ts_ms - s.first_ms) / 86_400_000 >= cfg.learning_days:
-            s.thresholds = self.hist.thresholds(cfg.gap_quantile, cfg.min_samples).ravel().tolist()
-            s.sensor_limit_s, s.sensor_count = self.silences.limits(here.day, len(s.sensor_names))
+        if self._learning_over(ts_ms):
+            self._relearn(here.day)
         return out
 
     def set_mode(self, mode: Mode, now_ms: int, until_ms: int | None) -> None:
