@@ -112,7 +112,10 @@ class Home:
 
     def _unusual_night(self, ts_ms: int, here: Local) -> bool:
         s, cfg = self.state, self.cfg
-        if not in_window(here.hour, cfg.night_start_h, cfg.night_end_h):
+        # the evening and the small hours, not the early morning: from the end of the
+        # wandering window on (05:00) leaving is an early start (house B, out at 05:47 for a
+        # day and a half) and keeps the usual outing limit
+        if not in_window(here.hour, cfg.night_start_h, cfg.door_night_end_h):
             return False
         if s.mode is not Mode.NORMAL:
             return False

@@ -72,6 +72,19 @@ def test_out_at_an_unusual_hour_of_the_night_and_not_back() -> None:
     assert now_ms(h.clock) - found[0].ts_ms >= 50 * MIN_MS
 
 
+def test_out_early_in_the_morning_is_an_early_start_not_a_night_outing() -> None:
+    """Leaving at 05:30 (after the wandering window, before the night ends) keeps the usual
+    outing limit: house B went out at 05:47 for a day and a half."""
+    h = learned_home(ActivityConfig(not_returned_floor_s=8 * 3600))
+    left = MONDAY_MS + 9 * DAY_MS + 5 * HOUR_MS + 30 * MIN_MS
+    h.feed([bed(left - 10 * MIN_MS, False), motion(left - 5 * MIN_MS, "bathroom")])
+    h.feed([motion(left - MIN_MS, "living"), door(left), door(left + 5000, "closed")])
+    h.advance_to(left + 4 * HOUR_MS)
+    assert h.alarms(left) == []
+    h.advance_to(left + 9 * HOUR_MS)
+    assert [a.type for a in h.alarms(left)] == ["not_returned"]
+
+
 def test_judged_days_are_a_window_of_the_recording() -> None:
     from detectors.activity.evaluate import Replay, false_alarms, window
     from detectors.activity.replay import Recording, Row
