@@ -30,6 +30,9 @@ def _convert(args: argparse.Namespace) -> int:
     return 0
 
 
+ORACLE_MARGINS = (1.0, 1.5, 2.0, 3.0)
+
+
 def _eval_configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dir", type=Path, nargs="+", help="replay folder(s): events.csv, ...")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -47,6 +50,12 @@ def _eval_configure(parser: argparse.ArgumentParser) -> None:
         "--judge-until", type=float, default=None, help="... and before this day (default: end)"
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the fixed 12 h rule")
+    parser.add_argument(
+        "--oracle",
+        action="store_true",
+        help="with --collapse: also learners told by the labels where she is (what the "
+        "silences allow; detectors/activity/oracle.py)",
+    )
     parser.add_argument(
         "--set",
         action="append",
@@ -109,6 +118,10 @@ def evaluate_dir(directory: Path, args: argparse.Namespace) -> dict[str, Any]:
         day = day_cuts(replay, args.collapse, args.seed, *judge)
         night = night_bathroom_cuts(replay, args.collapse, args.seed, *judge)
         result["collapse_day"] = collapse(replay, day, cfg, args.tick)
+        if args.oracle:
+            from detectors.activity.oracle import table
+
+            result["oracle_day"] = table(replay, day, judge[0], ORACLE_MARGINS)
         result["collapse_night_bathroom"] = collapse(replay, night, cfg, args.tick)
         label_only = night_bathroom_cuts(replay, args.collapse, args.seed, *judge, sensed=False)
         result["collapse_night_bathroom_label_only"] = collapse(replay, label_only, cfg, args.tick)
@@ -141,6 +154,8 @@ def _eval(args: argparse.Namespace) -> int:
             if key in r:
                 base = r.get("baseline_fixed_12h", {}).get(key)
                 print(f"  {key}: {r[key]}" + (f"  baseline 12 h: {base}" if base else ""))
+        for learner, figures in r.get("oracle_day", {}).items():
+            print(f"  oracle {learner}: {figures}")
     return 0
 
 

@@ -34,7 +34,8 @@ def test_convert_and_eval_house_a(
         rooms = {r["sensor"]: r["room"] for r in csv.DictReader(handle)}
     assert rooms["front_door"] == "entrance" and rooms["toilet_flush"] == "bathroom"
     capsys.readouterr()
-    assert main(["eval", "activity", str(house), "--json", "--collapse", "10", "--seed", "1"]) == 0
+    args = ["eval", "activity", str(house), "--json", "--collapse", "10", "--seed", "1"]
+    assert main([*args, "--oracle"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert 26 < result["days"] < 28
     assert {"time", "type", "category", "severity"} <= set(result["alerts"][0])
@@ -43,3 +44,6 @@ def test_convert_and_eval_house_a(
     assert day["cuts"] == 10
     # the learned rules answer a collapse sooner than the fixed 12-hour product default
     assert day["median_min"] < result["baseline_fixed_12h"]["collapse_day"]["median_min"]
+    oracle = result["oracle_day"]  # learners told by the labels: hindsight never alarms falsely
+    assert oracle["room_hour hindsight"]["false_alarms"] == 0
+    assert {"room_hour x2", "sensor_part x1.5"} <= set(oracle)
