@@ -56,6 +56,7 @@ class Home:
             # out, without the front door first, is a pet, a visitor's sensor or a glitch ...
             s.out_since_ms = s.out_since_ms or s.leave_ms or s.last_ms
             if not presence.ghost_is_her(s, cfg, room, ts_ms, s.out_since_ms):
+                presence.ghosted(s, sensor, s.out_since_ms)
                 return out  # ... unless she moves about, in more than one room (one sensor
                 # alone is a pet or the sun on a PIR): then the door sensor missed her return
         if s.last_ms and not was_out and s.rest_since_ms is None and s.mode is Mode.NORMAL:
@@ -90,7 +91,9 @@ class Home:
             s.front_door_ms = ts_ms
             s.leave_ms = ts_ms if leaving else None
             s.out_since_ms = None
-        elif not presence.on_her_way_out(s, room, ts_ms, same_passage):
+        elif not presence.on_her_way_out(s, room, ts_ms, same_passage) and not (
+            s.leave_ms is not None and presence.ghost_prone(s, sensor)
+        ):
             s.leave_ms = None  # life inside after the door: she did not go after all
         seen_in: str | None = room.value if room else None
         s.last_ms, s.last_room = ts_ms, s.last_room if late else seen_in

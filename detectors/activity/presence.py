@@ -17,6 +17,8 @@ GLIMPSE_MS = 5_000  # ... and a sensor inside this soon after her door event see
 REOPEN_MS = 30_000  # ... unless the door opens again after staying shut this long
 GHOST_BURST_MS = 60_000  # while out, a sensor's events closer than this are one burst
 AWAY_RETURN_MS = 30 * 60_000  # life inside this soon after the door ends away mode
+GHOST_PRONE_OUTINGS = 2  # a sensor heard alone while she was out on this many outings
+MAX_GHOST_SENSORS = 64  # sensors remembered (a home has a few dozen at most)
 
 
 def passage(s: HomeState, ts_ms: int, front_door: bool, was_out: bool) -> tuple[bool, bool, bool]:
@@ -37,6 +39,28 @@ def passage(s: HomeState, ts_ms: int, front_door: bool, was_out: bool) -> tuple[
     # inside spoke in between (B's kitchen PIR sees the hall: door, kitchen, door, gone)
     leaving = front_door and s.passage_leaving
     return same_passage, leaving, leaving and not same_passage
+
+
+def ghosted(s: HomeState, sensor: str | None, outing_ms: int) -> None:
+    """A sensor spoke while she was out and it was not her: count the outing (once)."""
+    if sensor is None:
+        return
+    if sensor not in s.ghost_sensors:
+        if len(s.ghost_sensors) >= MAX_GHOST_SENSORS:
+            return
+        s.ghost_sensors.append(sensor)
+        s.ghost_outings.append(0)
+        s.ghost_last.append(0)
+    i = s.ghost_sensors.index(sensor)
+    if s.ghost_last[i] != outing_ms:
+        s.ghost_last[i] = outing_ms
+        s.ghost_outings[i] += 1
+
+
+def ghost_prone(s: HomeState, sensor: str | None) -> bool:
+    if sensor is None or sensor not in s.ghost_sensors:
+        return False
+    return s.ghost_outings[s.ghost_sensors.index(sensor)] >= GHOST_PRONE_OUTINGS
 
 
 def on_her_way_out(s: HomeState, room: Room | None, ts_ms: int, same_passage: bool) -> bool:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from detectors.activity.config import ActivityConfig
+from domain import contract
+from domain.decode import Message
+from domain.model import Device, DeviceKind, Room
 from tests.activity.helpers import (
     DAY_MS,
     HOME,
@@ -11,8 +14,10 @@ from tests.activity.helpers import (
     MONDAY_MS,
     door,
     motion,
+    msg,
+    usual_day,
 )
-from tests.activity.test_activity_rules import after_a_usual_morning, learned_home
+from tests.activity.test_activity_rules import Harness, after_a_usual_morning, learned_home
 
 
 def test_sensors_firing_hours_apart_while_she_is_out_do_not_bring_her_back() -> None:
@@ -91,3 +96,50 @@ def test_a_room_reached_after_the_door_is_her_staying_in() -> None:
     h.advance_to(at + 6 * HOUR_MS)
     assert h.detector.state(HOME).out_since_ms is None
     assert [a.type for a in h.alarms(at)][:1] == ["inactivity"]
+
+
+COUCH = Device("couch-mat", HOME, DeviceKind.BED, "mat", Room.LIVING_ROOM)
+
+
+def couch(ts: int) -> tuple[Message, Device]:
+    return msg(contract.Bed(v=1, seq=ts // 1000, ts=ts, state=True), COUCH), COUCH
+
+
+def _outing_with_a_lone_couch_pulse(h: Harness, day_start: int) -> None:
+    left = day_start + 10 * HOUR_MS
+    h.feed([motion(left - MIN_MS, "living"), door(left), door(left + 5000, "closed")])
+    h.feed([couch(left + 2 * HOUR_MS)])  # alone, hours after she left: not her
+    back = left + 4 * HOUR_MS
+    h.feed([door(back), door(back + 5000, "closed"), motion(back + MIN_MS, "kitchen")])
+
+
+def test_a_sensor_heard_alone_on_earlier_outings_does_not_keep_her_in() -> None:
+    """House C's couch mat pulses by itself while she is out. On the day it pulses three
+    minutes after she left, that is not her sitting down again: she is out, and the silence
+    is not hers to alarm on (nor to learn). A sensor never heard while she was out still
+    keeps her in (the test above)."""
+    h = learned_home(ActivityConfig(not_returned_floor_s=16 * 3600))
+    for day in (9, 10):
+        h.feed(usual_day(MONDAY_MS + day * DAY_MS)[:8])
+        _outing_with_a_lone_couch_pulse(h, MONDAY_MS + day * DAY_MS)
+    day12 = MONDAY_MS + 11 * DAY_MS
+    h.feed(usual_day(day12)[:8])
+    left = day12 + 10 * HOUR_MS
+    h.feed([motion(left - MIN_MS, "living"), door(left), door(left + 5000, "closed")])
+    h.feed([couch(left + 3 * MIN_MS)])
+    h.advance_to(left + 8 * HOUR_MS)
+    assert h.detector.state(HOME).out_since_ms is not None
+    assert h.alarms(left) == []
+
+
+def test_a_sensor_heard_alone_on_one_outing_only_still_keeps_her_in() -> None:
+    h = learned_home(ActivityConfig(not_returned_floor_s=16 * 3600))
+    h.feed(usual_day(MONDAY_MS + 9 * DAY_MS)[:8])
+    _outing_with_a_lone_couch_pulse(h, MONDAY_MS + 9 * DAY_MS)
+    day11 = MONDAY_MS + 10 * DAY_MS
+    h.feed(usual_day(day11)[:8])
+    left = day11 + 10 * HOUR_MS
+    h.feed([motion(left - MIN_MS, "living"), door(left), door(left + 5000, "closed")])
+    h.feed([couch(left + 3 * MIN_MS)])
+    h.advance_to(left + 30 * MIN_MS)
+    assert h.detector.state(HOME).out_since_ms is None
