@@ -57,6 +57,7 @@ class Downlink:
         self._event_topic = topic(cfg.home_id, cfg.gateway_id, "event")
         self._next_heartbeat = 0.0
         self._next_state = 0.0
+        self._told_local = False
         self.state_path = Path(f"{cfg.queue_path}.state.json")
         targets: list[Fallback] = []
         if cfg.siren_device:
@@ -115,8 +116,9 @@ class Downlink:
         changes = gw.supervisor.tick(now)
         if changes:
             gw.queue.put_many([self.availability_item(c.device, c.state) for c in changes])
-        if now >= self._next_state:
+        if now >= self._next_state or gw.local_ready != self._told_local:
             self._next_state = now + 1.0
+            self._told_local = gw.local_ready
             self.write_state(connected)
 
     def write_state(self, connected: bool) -> None:
@@ -125,6 +127,7 @@ class Downlink:
         stats = gw.stats
         state = {
             "upstream": "online" if connected else "offline",
+            "local": "subscribed" if gw.local_ready else "connecting",
             "queued": gw.queue.rows,
             "queued_bytes": gw.queue.bytes,
             "evicted": gw.queue.evicted,

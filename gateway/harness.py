@@ -249,18 +249,19 @@ class GatewayProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> GatewayProcess:
+        self.state_path.unlink(missing_ok=True)  # a stopped gateway's: not this one's state
         log = open(self.workdir / "gateway.log", "ab")  # noqa: SIM115 - owned by the process
         self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         proc = self.proc
 
-        def ready() -> bool:
+        def ready() -> bool:  # it hears the devices: what they send from now on is relayed
             if proc.poll() is not None:
                 raise RuntimeError(f"the gateway exited ({proc.returncode}):\n{self.log()[-4000:]}")
-            return self.state_path.exists()
+            return self.state_path.exists() and self.state().get("local") == "subscribed"
 
         try:
-            wait_until(ready, 30, "the gateway's state file")
+            wait_until(ready, 30, "the gateway subscribed on the local broker")
         except TimeoutError as slow:  # say what the gateway was doing, not only that it was late
             proc.send_signal(signal.SIGUSR1)  # its threads' stacks, into its log
             time.sleep(0.5)

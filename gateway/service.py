@@ -82,6 +82,7 @@ class Gateway:
         self._commands: list[mqtt.MQTTMessage] = []
         self._generation = 0
         self._connected = False
+        self.local_ready = False  # subscribed on the local broker: devices are heard
         self._seen_generation = 0
         self._was_connected = False
         self._inflight: dict[int, tuple[int, bool]] = {}  # mid -> (row id, from backlog)
@@ -98,6 +99,7 @@ class Gateway:
     def _wire(self) -> None:
         self.local.on_connect = self._local_connected
         self.local.on_message = self._local_message
+        self.local.on_subscribe = self._local_subscribed
         self.upstream.on_connect = self._up_connected
         self.upstream.on_disconnect = self._up_disconnected
         self.upstream.on_publish = self._up_published
@@ -112,6 +114,11 @@ class Gateway:
         options = SubscribeOptions(qos=1, retainHandling=1)
         client.subscribe(links.local_filter(self.cfg), options=options)
         log.info("local broker connected")
+
+    def _local_subscribed(self, _c: mqtt.Client, _u: object, _mid: int, *_rest: object) -> None:
+        with self._cond:
+            self.local_ready = True
+            self._cond.notify()
 
     def _local_message(self, _c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
         try:
@@ -163,7 +170,6 @@ class Gateway:
         return self._connected
 
     def run(self, stop: threading.Event) -> None:
-        self.downlink.write_state(connected=False)  # "starting": readable before the first link
         self.local.loop_start()
         self.upstream.loop_start()
         try:

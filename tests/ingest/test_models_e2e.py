@@ -128,6 +128,8 @@ def test_vendor_devices_reach_the_store_and_the_detectors(
         spoof = {"imei": "radar-1", "type": "alarm", "alarm": "sos", "t": t}
         pub.publish("hx/w4/up", json.dumps(spoof).encode())
         wait_until(lambda: bool(app.state_store.dead_letters(reason="spoofed")), 10, "spoofed")
+        # the batch is counted after its dead letters are written: wait for the count too
+        wait_until(lambda: "spoofed" in app.ingest.stats.rejected, 10, "spoofed counted")
         assert app.ingest.stats.rejected == {"decoder": 2, "spoofed": 1}
     finally:
         pub.close()
