@@ -168,28 +168,14 @@ class Home:
     def kitchen(
         self, ts_ms: int, temperature: float | None, smoke: float | None, alarm: bool | None
     ) -> list[Detection]:
-        s, cfg = self.state, self.cfg
-        hot = (
-            (temperature is not None and temperature >= cfg.kitchen_hot_c)
-            or (smoke is not None and smoke >= cfg.smoke_pct)
-            or alarm is True
-        )
-        cool = (
-            (temperature is None or temperature < cfg.kitchen_hot_c - 5)
-            and (smoke is None or smoke < cfg.smoke_pct / 2)
-            and alarm is not True
-        )
-        if hot and not s.kitchen_hot:
-            s.kitchen_hot = True
-            rule = "smoke" if (alarm or (smoke or 0) >= cfg.smoke_pct) else "kitchen_hot"
-            return [
-                self.detection(
-                    rule, ts_ms, {"temperature": temperature or 0.0, "smoke": smoke or 0.0}
-                )
-            ]
-        if cool and s.kitchen_hot and (temperature is not None or alarm is False):
-            s.kitchen_hot = False
-        return []
+        rule = rooms.kitchen_heat(self.state, self.cfg, temperature, smoke, alarm)
+        if rule is None:
+            return []
+        evidence: dict[str, float | str] = {
+            "temperature": temperature or 0.0,
+            "smoke": smoke or 0.0,
+        }
+        return [self.detection(rule, ts_ms, evidence)]
 
     # ---- time passing --------------------------------------------------------------------
     def evaluate(self, now_ms: int) -> list[Detection]:

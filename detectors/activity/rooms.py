@@ -1,4 +1,5 @@
-"""Where she is inside: at rest (bed, or the bedroom at night) and bathroom stays.
+"""Where she is inside: at rest (bed, or the bedroom at night), bathroom stays, and the
+kitchen's heat and smoke.
 
 Pure functions of one home's state (no clock, no I/O); `Home.observe` calls them for every sign
 of life, in the order of the recording.
@@ -68,3 +69,29 @@ def bathroom(
         keep_last(stays, (ts_ms - s.bath_since_ms) / 1000)
     s.bath_since_ms = None
     return False
+
+
+def kitchen_heat(
+    s: HomeState,
+    cfg: ActivityConfig,
+    temperature: float | None,
+    smoke: float | None,
+    alarm: bool | None,
+) -> str | None:
+    """`kitchen_hot` or `smoke` when the kitchen turns hot (once, until it has cooled down)."""
+    hot = (
+        (temperature is not None and temperature >= cfg.kitchen_hot_c)
+        or (smoke is not None and smoke >= cfg.smoke_pct)
+        or alarm is True
+    )
+    cool = (
+        (temperature is None or temperature < cfg.kitchen_hot_c - 5)
+        and (smoke is None or smoke < cfg.smoke_pct / 2)
+        and alarm is not True
+    )
+    if hot and not s.kitchen_hot:
+        s.kitchen_hot = True
+        return "smoke" if (alarm or (smoke or 0) >= cfg.smoke_pct) else "kitchen_hot"
+    if cool and s.kitchen_hot and (temperature is not None or alarm is False):
+        s.kitchen_hot = False
+    return None
