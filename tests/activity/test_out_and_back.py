@@ -113,33 +113,33 @@ def _outing_with_a_lone_couch_pulse(h: Harness, day_start: int) -> None:
     h.feed([door(back), door(back + 5000, "closed"), motion(back + MIN_MS, "kitchen")])
 
 
+def _leaves_and_the_couch_pulses(earlier_outings: int) -> tuple[Harness, int]:
+    """After `earlier_outings` outings with a lone couch pulse, she leaves at 10:00 and the
+    couch pulses 3 min later. The harness and the moment she left."""
+    h = learned_home(ActivityConfig(not_returned_floor_s=16 * 3600))
+    for day in range(9, 9 + earlier_outings):
+        h.feed(usual_day(MONDAY_MS + day * DAY_MS)[:8])
+        _outing_with_a_lone_couch_pulse(h, MONDAY_MS + day * DAY_MS)
+    today = MONDAY_MS + (9 + earlier_outings) * DAY_MS
+    h.feed(usual_day(today)[:8])
+    left = today + 10 * HOUR_MS
+    h.feed([motion(left - MIN_MS, "living"), door(left), door(left + 5000, "closed")])
+    h.feed([couch(left + 3 * MIN_MS)])
+    return h, left
+
+
 def test_a_sensor_heard_alone_on_earlier_outings_does_not_keep_her_in() -> None:
     """House C's couch mat pulses by itself while she is out. On the day it pulses three
     minutes after she left, that is not her sitting down again: she is out, and the silence
     is not hers to alarm on (nor to learn). A sensor never heard while she was out still
     keeps her in (the test above)."""
-    h = learned_home(ActivityConfig(not_returned_floor_s=16 * 3600))
-    for day in (9, 10):
-        h.feed(usual_day(MONDAY_MS + day * DAY_MS)[:8])
-        _outing_with_a_lone_couch_pulse(h, MONDAY_MS + day * DAY_MS)
-    day12 = MONDAY_MS + 11 * DAY_MS
-    h.feed(usual_day(day12)[:8])
-    left = day12 + 10 * HOUR_MS
-    h.feed([motion(left - MIN_MS, "living"), door(left), door(left + 5000, "closed")])
-    h.feed([couch(left + 3 * MIN_MS)])
+    h, left = _leaves_and_the_couch_pulses(2)
     h.advance_to(left + 8 * HOUR_MS)
     assert h.detector.state(HOME).out_since_ms is not None
     assert h.alarms(left) == []
 
 
 def test_a_sensor_heard_alone_on_one_outing_only_still_keeps_her_in() -> None:
-    h = learned_home(ActivityConfig(not_returned_floor_s=16 * 3600))
-    h.feed(usual_day(MONDAY_MS + 9 * DAY_MS)[:8])
-    _outing_with_a_lone_couch_pulse(h, MONDAY_MS + 9 * DAY_MS)
-    day11 = MONDAY_MS + 10 * DAY_MS
-    h.feed(usual_day(day11)[:8])
-    left = day11 + 10 * HOUR_MS
-    h.feed([motion(left - MIN_MS, "living"), door(left), door(left + 5000, "closed")])
-    h.feed([couch(left + 3 * MIN_MS)])
+    h, left = _leaves_and_the_couch_pulses(1)
     h.advance_to(left + 30 * MIN_MS)
     assert h.detector.state(HOME).out_since_ms is None
