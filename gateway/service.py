@@ -100,6 +100,7 @@ class Gateway:
         self.local.on_connect = self._local_connected
         self.local.on_message = self._local_message
         self.local.on_subscribe = self._local_subscribed
+        self.local.on_disconnect = self._local_lost
         self.upstream.on_connect = self._up_connected
         self.upstream.on_disconnect = self._up_disconnected
         self.upstream.on_publish = self._up_published
@@ -118,6 +119,11 @@ class Gateway:
     def _local_subscribed(self, _c: mqtt.Client, _u: object, _mid: int, *_rest: object) -> None:
         with self._cond:
             self.local_ready = True
+            self._cond.notify()
+
+    def _local_lost(self, _c: mqtt.Client, _u: object, *_rest: object) -> None:
+        with self._cond:
+            self.local_ready = False  # until the reconnect's subscription is acknowledged
             self._cond.notify()
 
     def _local_message(self, _c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
