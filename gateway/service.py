@@ -1,9 +1,10 @@
 """The gateway process: local broker -> durable queue -> Anju's broker, alarms first.
 
-Threads: paho runs one network thread per session and only hands messages over (callbacks append
-to lists under one condition). A single pump thread owns the SQLite queue and does the work:
-store what arrived and only then acknowledge it locally; forget what Anju acknowledged (PUBACK);
-dispatch from the queue while the line is up; heartbeats, supervision and commands.
+Threads: paho runs one network thread per session and only hands messages over (`inbox.py`:
+callbacks append to lists under one condition). A single pump thread owns the SQLite queue and
+does the work: store what arrived and only then acknowledge it locally; forget what Anju
+acknowledged (PUBACK); dispatch from the queue while the line is up; heartbeats, supervision and
+commands.
 
 Dispatch order after each (re)connect, with `boundary` the newest row at that moment:
 1. alarms (priority 0), all of them, never rate limited;
@@ -19,11 +20,8 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.reasoncodes import ReasonCode
-from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from domain.clock import Clock, SystemClock
 from domain.topics import UPLINK_CHANNELS
@@ -32,27 +30,15 @@ from gateway.bucket import TokenBucket
 from gateway.config import GatewayConfig
 from gateway.downlink import Downlink
 from gateway.fallback import AlarmNotice
+from gateway.inbox import Arrived, Inbox
 from gateway.priority import ALARM, EVENT, READING, classify, peek
 from gateway.queue import DurableQueue, Item, Row
 from gateway.supervision import Supervisor
 from gateway.watchdog import AlarmWatch
 
 log = logging.getLogger("anju.gateway")
-ACK_BATCH = 64  # wake the pump once this many PUBACKs wait (or on its short idle timeout)
 FALLBACK_KINDS = frozenset({"sos", "fall", "impact", "smoke_alarm"})
 _OK = (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN)  # NO_CONN: paho keeps it and resends
-
-
-class Arrived(NamedTuple):
-    """A message from the local broker, reduced to what the pump needs. paho's MQTTMessage is not
-    kept: under MQTT v5 each one carries its own `Properties` (two lookup tables of 27 entries,
-    ~7 KB and ~100 objects per message); 2,000 of them waiting for the pump were the peak RSS."""
-
-    topic: str
-    payload: bytes
-    retain: bool
-    mid: int
-    qos: int
 
 
 @dataclass
@@ -76,13 +62,7 @@ class Gateway:
         self.supervisor = Supervisor(cfg.device_timeout_s)
         self.watch = AlarmWatch(cfg.alarm_ack_timeout_s)
         self.stats = Stats()
-        self._cond = threading.Condition()
-        self._incoming: list[Arrived] = []
-        self._acked: list[tuple[int, bool]] = []
-        self._commands: list[mqtt.MQTTMessage] = []
-        self._generation = 0
-        self._connected = False
-        self.local_ready = False  # subscribed on the local broker: devices are heard
+        self.inbox = Inbox(cfg)
         self._seen_generation = 0
         self._was_connected = False
         self._inflight: dict[int, tuple[int, bool]] = {}  # mid -> (row id, from backlog)
@@ -93,87 +73,16 @@ class Gateway:
         self.local = links.local_client(cfg)
         self.upstream = links.upstream_client(cfg)
         self.downlink = Downlink(self)
-        self._wire()
-
-    # -- paho callbacks (network threads: hand over, nothing else) -----------------------------
-    def _wire(self) -> None:
-        self.local.on_connect = self._local_connected
-        self.local.on_message = self._local_message
-        self.local.on_subscribe = self._local_subscribed
-        self.local.on_disconnect = self._local_lost
-        self.upstream.on_connect = self._up_connected
-        self.upstream.on_disconnect = self._up_disconnected
-        self.upstream.on_publish = self._up_published
-        self.upstream.on_message = self._up_message
-
-    def _local_connected(
-        self, client: mqtt.Client, _u: object, _f: object, rc: ReasonCode, _p: object = None
-    ) -> None:
-        if rc.is_failure:
-            log.warning("local broker refused the gateway: %s", rc)
-            return
-        options = SubscribeOptions(qos=1, retainHandling=1)
-        client.subscribe(links.local_filter(self.cfg), options=options)
-        log.info("local broker connected")
-
-    def _local_subscribed(self, _c: mqtt.Client, _u: object, _mid: int, *_rest: object) -> None:
-        with self._cond:
-            self.local_ready = True
-            self._cond.notify()
-
-    def _local_lost(self, _c: mqtt.Client, _u: object, *_rest: object) -> None:
-        with self._cond:
-            self.local_ready = False  # until the reconnect's subscription is acknowledged
-            self._cond.notify()
-
-    def _local_message(self, _c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
-        try:
-            name = message.topic
-        except UnicodeDecodeError:  # not a contract topic: the pump acknowledges and skips it
-            name = ""
-        arrived = Arrived(name, bytes(message.payload), message.retain, message.mid, message.qos)
-        with self._cond:
-            self._incoming.append(arrived)
-            self._cond.notify()
-
-    def _up_connected(
-        self, client: mqtt.Client, _u: object, flags: object, rc: ReasonCode, _p: object = None
-    ) -> None:
-        if rc.is_failure:
-            log.warning("upstream refused the gateway: %s", rc)
-            return
-        client.subscribe(links.command_filter(self.cfg), qos=1)
-        with self._cond:
-            self._generation += 1
-            self._connected = True
-            self._cond.notify()
-        log.info("upstream connected (%s)", flags)
-
-    def _up_disconnected(
-        self, _c: mqtt.Client, _u: object, _f: object, rc: ReasonCode, _p: object = None
-    ) -> None:
-        with self._cond:
-            self._connected = False
-            self._cond.notify()
-        log.warning("upstream lost: %s", rc)
-
-    def _up_published(
-        self, _c: mqtt.Client, _u: object, mid: int, rc: ReasonCode, _p: object = None
-    ) -> None:
-        with self._cond:
-            self._acked.append((mid, rc.is_failure))
-            if len(self._acked) >= ACK_BATCH:
-                self._cond.notify()
-
-    def _up_message(self, _c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
-        with self._cond:
-            self._commands.append(message)
-            self._cond.notify()
+        self.inbox.wire(self.local, self.upstream)
 
     # -- the pump ------------------------------------------------------------------------------
     @property
     def connected(self) -> bool:
-        return self._connected
+        return self.inbox.connected
+
+    @property
+    def local_ready(self) -> bool:
+        return self.inbox.local_ready
 
     def run(self, stop: threading.Event) -> None:
         self.local.loop_start()
@@ -188,13 +97,9 @@ class Gateway:
             self.queue.close()
 
     def step(self, wait: bool) -> None:
-        with self._cond:
-            if wait and not (self._incoming or self._commands or len(self._acked) >= ACK_BATCH):
-                self._cond.wait(self._idle_wait())
-            incoming, self._incoming = self._incoming, []
-            acked, self._acked = self._acked, []
-            commands, self._commands = self._commands, []
-            generation, connected = self._generation, self._connected
+        incoming, acked, commands, generation, connected = self.inbox.take(
+            self._idle_wait() if wait else None
+        )
         self._store(incoming)
         self._forget(acked)
         if commands:
@@ -212,7 +117,7 @@ class Gateway:
         self.downlink.periodic(connected)
 
     def _idle_wait(self) -> float:
-        if self._connected and self.queue.rows > len(self._inflight):
+        if self.inbox.connected and self.queue.rows > len(self._inflight):
             return 0.005
         return 0.1
 
@@ -244,7 +149,7 @@ class Gateway:
         for message in messages:  # durable now: the local broker may forget them
             self.local.ack(message.mid, message.qos)
         self.stats.stored += len(items)
-        if alarms and not self._connected:
+        if alarms and not self.inbox.connected:
             for notice in alarms:
                 self.downlink.fallback(notice)
 

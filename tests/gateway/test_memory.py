@@ -41,7 +41,7 @@ def test_a_waiting_message_keeps_nothing_of_paho(tmp_path: Path) -> None:
         tracemalloc.start()
         before = tracemalloc.get_traced_memory()[0]
         for mid in range(1, N + 1):
-            gateway._local_message(gateway.local, None, _as_paho_delivers(mid))
+            gateway.inbox._local_message(gateway.local, None, _as_paho_delivers(mid))
         gc.collect()
         per_message = (tracemalloc.get_traced_memory()[0] - before) / N
         tracemalloc.stop()
