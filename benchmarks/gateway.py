@@ -29,8 +29,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from broker.mosquitto import Mosquitto
 from gateway.config import GatewayConfig
-from gateway.harness import Devices, GatewayProcess, Received, SubRecorder, wait_until
+from gateway.harness import Devices, Received, SubRecorder, wait_until
 from gateway.priority import READING
+from gateway.process import GatewayProcess
 from gateway.queue import DurableQueue, Item
 
 HOME = "bench-home"

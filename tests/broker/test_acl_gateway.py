@@ -13,7 +13,8 @@ from broker.mosquitto import Mosquitto, find_mosquitto
 from device_models.registry import ModelRegistry
 from domain.clock import ManualClock
 from domain.model import Home
-from gateway.harness import Devices, GatewayProcess, wait_until
+from gateway.harness import Devices, wait_until
+from gateway.process import GatewayProcess
 from stores.state.device_credentials import CredentialStore
 from stores.state.sql import SqlStateStore
 from tests.broker.acl_clients import (

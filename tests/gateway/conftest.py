@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from broker.mosquitto import Mosquitto, find_mosquitto
-from gateway.harness import Devices, GatewayProcess, Recorder
+from gateway.harness import Devices, Recorder
+from gateway.process import GatewayProcess
 from tests.conftest import require
 
 HOME = "h1"

@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from gateway.harness import GatewayProcess, Recorder, wait_until
+from gateway.harness import Recorder, wait_until
+from gateway.process import GatewayProcess
 from tests.gateway.conftest import HOME, Rig
 
 T0 = 1_767_225_600_000

@@ -12,7 +12,8 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from broker.mosquitto import Mosquitto, find_mosquitto
-from gateway.harness import Devices, GatewayProcess, wait_until
+from gateway.harness import Devices, wait_until
+from gateway.process import GatewayProcess
 from tests.conftest import require
 
 
