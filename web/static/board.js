@@ -70,11 +70,18 @@
 
   function waiting(a) { return a.state === "raised" || a.state === "notified"; }
 
+  // one formatter for every row: toLocaleTimeString builds a new one per call (most of a
+  // row's cost on a slow machine)
+  const timeOfDay = new Intl.DateTimeFormat(T.html_lang, {
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+  });
+
   function row(a) {
     const li = el("li", `alarm ${a.severity}` + (fresh.has(a.id) ? " new" : "") + (Board.detail.selected() === a.id ? " selected" : ""));
     li.dataset.alarmId = a.id;
     li.dataset.severity = a.severity;
     li.dataset.state = a.state;
+    li.dataset.updated = String(a.updated_ms);
     const title = el("div", "title");
     title.append(el("span", "badge", tr(`sev.${a.severity}`, a.severity)));
     title.append(el("span", "type", tr(`type.${a.type}`, a.type)));
@@ -106,7 +113,7 @@
       `${T.address}: ${home.address || a.home_id}`,
       ev.room ? `${T.room}: ${tr(`room.${ev.room}`, ev.room)}` : null,
       a.device_id ? `${T.device}: ${a.device_id}` : null,
-      `${T.raised_at}: ${new Date(a.raised_ms).toLocaleTimeString(T.html_lang, { hour12: false })}`,
+      `${T.raised_at}: ${timeOfDay.format(a.raised_ms)}`,
     ].filter(Boolean);
     const meta = el("div", "meta");
     meta.append(el("span", "where", parts.join(" · ")));
@@ -136,9 +143,15 @@
   }
 
   function render() {  // the whole list: on load and resync
+    const shown = new Map(nodes);  // rows already on the page for the same version are kept
     nodes.clear();
     const open = [...alarms.values()].filter((a) => a.open).sort(order);
-    list.replaceChildren(...open.map((a) => { const li = row(a); nodes.set(a.id, li); return li; }));
+    list.replaceChildren(...open.map((a) => {
+      const old = shown.get(a.id);
+      const li = old && old.dataset.updated === String(a.updated_ms) && !fresh.has(a.id) ? old : row(a);
+      nodes.set(a.id, li);
+      return li;
+    }));
     counts();
     tick();
   }
@@ -190,14 +203,21 @@
     let read = NaN;
     const found = [];
     let cursor = null;
-    do {
-      const url = "/api/alarms?open=true&limit=200" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
-      const first = cursor === null;
-      const body = await api("GET", url, undefined, (r) => { if (first) read = Number(r.headers.get("X-Read-Ms")); });
+    const page = (after) => api(
+      "GET",
+      "/api/alarms?open=true&limit=200" + (after ? "&cursor=" + encodeURIComponent(after) : ""),
+      undefined,
+      (r) => { if (after === null) read = Number(r.headers.get("X-Read-Ms")); },
+    );
+    let body = await page(null);
+    for (;;) {
       found.push(...body.alarms);
       cursor = body.next;
-      if (cursor && first && onPage) onPage(found);  // the first page only: each render costs
-    } while (cursor);
+      if (!cursor) break;
+      const next = page(cursor);  // asked for before the first page is drawn, not after
+      if (onPage && found.length === body.alarms.length) onPage(found);  // the first page only
+      body = await next;
+    }
     if (Number.isFinite(read)) listRead = listRead === null ? read : Math.max(listRead, read);
     return found;
   }
