@@ -47,9 +47,6 @@ WAIT_S = 10.0  # longest wait for ingest to catch up before moving the clock any
 class SimClock(ManualClock):
     """A `domain.clock.ManualClock` that only moves forward: `set` never takes it back."""
 
-    def __init__(self, start: float) -> None:
-        super().__init__(start)
-
     def set(self, when: float) -> None:
         with self._lock:
             self._now = max(self._now, when)

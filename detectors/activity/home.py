@@ -14,7 +14,14 @@ from detectors.activity import presence, rooms, routine
 from detectors.activity.baseline import MAX_SENSORS, GapHistogram, SensorSilences, keep_last
 from detectors.activity.config import ActivityConfig, in_window
 from detectors.activity.localtime import Local, at_hour, local
-from detectors.activity.rules import SILENCE_RULES, deadlines, is_out, learned, sensor_key
+from detectors.activity.rules import (
+    SILENCE_RULES,
+    deadlines,
+    is_out,
+    learned,
+    learning_over,
+    sensor_key,
+)
 from detectors.activity.state import DayStats, HomeState, Mode, Prewarning
 from domain.alarms import Detection, Severity
 from domain.model import Room
@@ -91,9 +98,7 @@ class Home:
             s.front_door_ms = ts_ms
             s.leave_ms = ts_ms if leaving else None
             s.out_since_ms = None
-        elif not presence.on_her_way_out(s, room, ts_ms, same_passage) and not (
-            s.leave_ms is not None and presence.ghost_prone(s, sensor)
-        ):
+        elif not presence.on_her_way_out(s, room, ts_ms, same_passage, sensor):
             s.leave_ms = None  # life inside after the door: she did not go after all
         seen_in: str | None = room.value if room else None
         s.last_ms, s.last_room = ts_ms, s.last_room if late else seen_in
@@ -238,13 +243,9 @@ class Home:
         """At the first moment of a new local day: score the day that ended, relearn. And the
         moment the learning period ends (mid-day): learn then, not at the next midnight."""
         out = self._new_day(ts_ms)
-        if not self.state.thresholds and self._learning_over(ts_ms):
+        if not self.state.thresholds and learning_over(self.state, self.cfg, ts_ms):
             self._relearn(local(ts_ms, self.tz).day)
         return out
-
-    def _learning_over(self, ts_ms: int) -> bool:
-        first = self.state.first_ms
-        return bool(first) and (ts_ms - first) / 86_400_000 >= self.cfg.learning_days
 
     def _relearn(self, day: int) -> None:
         s, cfg = self.state, self.cfg
@@ -277,7 +278,7 @@ class Home:
                         )
                     )
             routine.remember(s.history, today)
-        if self._learning_over(ts_ms):
+        if learning_over(self.state, self.cfg, ts_ms):
             self._relearn(here.day)
         return out
 

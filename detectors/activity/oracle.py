@@ -24,7 +24,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors.activity.evaluate import AWAY_LABELS, DAY_MS, REST_LABELS, Replay, window
+from detectors.activity.evaluate import (
+    AWAY_LABELS,
+    DAY_MS,
+    REST_LABELS,
+    Replay,
+    summarise,
+    window,
+)
+from detectors.activity.rules import day_part
 
 CONTEXTS = ("room_hour", "sensor_part")
 STOP_WORDS = AWAY_LABELS + REST_LABELS
@@ -45,7 +53,7 @@ def context_of(name: str) -> Callable[[Replay, int], Hashable]:
     def sensor_part(replay: Replay, i: int) -> Hashable:
         ts, _, device = replay.items[i]
         hour = (ts % DAY_MS) // 3_600_000
-        return (device.device_id, 0 if hour < 12 else 1 if hour < 17 else 2)
+        return (device.device_id, day_part(hour))
 
     return {"room_hour": room_hour, "sensor_part": sensor_part}[name]
 
@@ -76,7 +84,7 @@ def judge(
     judged_from_days: float,
     *,
     floor_s: float = 45 * 60,
-) -> dict[str, float]:
+) -> dict[str, object]:
     """False alarms and day-collapse waits of one learner (`margin` None: hindsight)."""
     lo, hi = window(replay.recording, judged_from_days, None)
     found = silences(replay, context)
@@ -102,18 +110,16 @@ def judge(
         for s in found
         if lo <= s.start_ms < hi and s.duration_ms > threshold(s.context, _day(s.start_ms))
     )
-    times, waits = replay.times, list[float]()
+    times, waits = replay.times, list[float | None]()
     for cut in cuts:
         last = int(np.searchsorted(times, cut)) - 1
         limit = threshold(ctx(replay, last), _day(cut))
         waits.append(max(0.0, (int(times[last]) + limit - cut) / 60_000))
     span_days = max((hi - lo) / DAY_MS, 1e-9)
-    values = np.array(waits) if waits else np.zeros(1)
     return {
         "false_alarms": false,
         "per_30_days": round(false / span_days * 30, 1),
-        "median_min": round(float(np.median(values)), 1),
-        "p90_min": round(float(np.quantile(values, 0.9)), 1),
+        **summarise(waits),
     }
 
 
@@ -137,9 +143,9 @@ def _past_longest(found: list[Silence]) -> dict[int, tuple[dict[Hashable, int], 
 
 def table(
     replay: Replay, cuts: list[int], judged_from_days: float, margins: tuple[float, ...]
-) -> dict[str, dict[str, float]]:
+) -> dict[str, dict[str, object]]:
     """Every learner on one recording: {"room_hour hindsight": {...}, "room_hour x2": ...}."""
-    rows: dict[str, dict[str, float]] = {}
+    rows: dict[str, dict[str, object]] = {}
     for context in CONTEXTS:
         rows[f"{context} hindsight"] = judge(replay, cuts, context, None, judged_from_days)
         for m in margins:

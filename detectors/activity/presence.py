@@ -45,34 +45,34 @@ def ghosted(s: HomeState, sensor: str | None, outing_ms: int) -> None:
     """A sensor spoke while she was out and it was not her: count the outing (once)."""
     if sensor is None:
         return
-    if sensor not in s.ghost_sensors:
+    seen = s.ghost_sensors.get(sensor)
+    if seen is None:
         if len(s.ghost_sensors) >= MAX_GHOST_SENSORS:
             return
-        s.ghost_sensors.append(sensor)
-        s.ghost_outings.append(0)
-        s.ghost_last.append(0)
-    i = s.ghost_sensors.index(sensor)
-    if s.ghost_last[i] != outing_ms:
-        s.ghost_last[i] = outing_ms
-        s.ghost_outings[i] += 1
+        seen = s.ghost_sensors[sensor] = [0, 0]
+    if seen[1] != outing_ms:
+        seen[0], seen[1] = seen[0] + 1, outing_ms
 
 
-def ghost_prone(s: HomeState, sensor: str | None) -> bool:
-    if sensor is None or sensor not in s.ghost_sensors:
-        return False
-    return s.ghost_outings[s.ghost_sensors.index(sensor)] >= GHOST_PRONE_OUTINGS
-
-
-def on_her_way_out(s: HomeState, room: Room | None, ts_ms: int, same_passage: bool) -> bool:
+def on_her_way_out(
+    s: HomeState, room: Room | None, ts_ms: int, same_passage: bool, sensor: str | None
+) -> bool:
     """A sign of life inside right after a leaving door event that is still her leaving.
 
     The hall's own motion sensor in the same passage is her on the way out, often reported
     after the door; so is a room's sensor in the seconds after it (house B's kitchen PIR sees
-    the hall and fires 1-4 s after she shut the door behind her, then nothing for hours).
+    the hall and fires 1-4 s after she shut the door behind her, then nothing for hours). And
+    so is a sensor heard alone on earlier outings (`ghosted`): it speaks by itself (house C's
+    couch mat pulsed 3 min after she shut the door, and kept her "home" through her outing).
     """
     if room is Room.ENTRANCE and same_passage:
         return True
-    return s.leave_ms is not None and ts_ms - s.front_door_ms <= GLIMPSE_MS
+    if s.leave_ms is None:
+        return False
+    ghost = s.ghost_sensors.get(sensor) if sensor is not None else None
+    if ghost is not None and ghost[0] >= GHOST_PRONE_OUTINGS:
+        return True
+    return ts_ms - s.front_door_ms <= GLIMPSE_MS
 
 
 def ghost_is_her(

@@ -36,9 +36,14 @@ class Due:
     evidence: dict[str, float | str]
 
 
+def learning_over(state: HomeState, cfg: ActivityConfig, now_ms: int) -> bool:
+    """`learning_days` of history since the first message."""
+    first = state.first_ms
+    return bool(first) and (now_ms - first) / 86_400_000 >= cfg.learning_days
+
+
 def learned(state: HomeState, cfg: ActivityConfig, now_ms: int) -> bool:
-    days = (now_ms - state.first_ms) / 86_400_000
-    return bool(state.thresholds) and days >= cfg.learning_days
+    return bool(state.thresholds) and learning_over(state, cfg, now_ms)
 
 
 def silence_threshold(
@@ -80,7 +85,12 @@ def sensor_key(sensor: str | None, hour: int, cfg: ActivityConfig) -> str | None
     sensor is common; the room's limit (pooled over hours and rooms) stays in charge."""
     if sensor is None or in_window(hour, cfg.night_start_h, cfg.night_end_h):
         return None
-    return f"{sensor}@{'am' if hour < 12 else 'pm' if hour < 17 else 'eve'}"
+    return f"{sensor}@{day_part(hour)}"
+
+
+def day_part(hour: int) -> str:
+    """Morning (before 12:00), afternoon (to 17:00) or evening."""
+    return "am" if hour < 12 else "pm" if hour < 17 else "eve"
 
 
 def wake_deadline_h(state: HomeState, cfg: ActivityConfig, now_ms: int) -> float:

@@ -69,9 +69,8 @@ class HomeState(msgspec.Struct):
     ghost_since_ms: int = 0  # the outing the ghost bursts below belong to (its start)
     ghost_times: list[int] = msgspec.field(default_factory=list)  # signs of life while out
     ghost_rooms: list[str] = msgspec.field(default_factory=list)  # ... (last event of a burst)
-    ghost_sensors: list[str] = msgspec.field(default_factory=list)  # sensors heard while out
-    ghost_outings: list[int] = msgspec.field(default_factory=list)  # ... on this many outings
-    ghost_last: list[int] = msgspec.field(default_factory=list)  # ... the last (its start)
+    # sensor -> [outings it was heard alone on, start of the last of them]
+    ghost_sensors: dict[str, list[int]] = msgspec.field(default_factory=dict)
     today: DayStats = msgspec.field(default_factory=DayStats)
     history: list[list[float]] = msgspec.field(default_factory=list)  # daily feature vectors
     wake_hours: list[float] = msgspec.field(default_factory=list)
